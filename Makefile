@@ -1,0 +1,55 @@
+# Everything from nothing: `make run` serves the sample corpus, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+INDEX  ?= var/index
+CORPUS ?= corpus
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+WORKERS ?= 2
+
+.PHONY: run test lint index bench quality browser-deps clean
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+## index: build or update the index of the sample corpus (incremental: quick when nothing changed)
+index: $(VENV)/.installed
+	$(PY) -m indexer build $(CORPUS) --index $(INDEX)
+
+## run: install, index if missing or stale, serve on http://$(HOST):$(PORT) with gunicorn
+run: index
+	SEARCH_INDEX_DIR=$(abspath $(INDEX)) SEARCH_CORPUS_DIR=$(abspath $(CORPUS)) \
+	  $(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	  --access-logfile - 'webapp:create_app()'
+
+## browser-deps: Debian's Chromium and ChromeDriver for the browser tests (needs root or sudo)
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	elif command -v sudo >/dev/null; then \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "browser tests need Debian's chromium: apt-get install chromium chromium-driver"; fi
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+## test: install, lint, then the whole suite (unit, integration, browser)
+test: $(VENV)/.installed browser-deps lint
+	$(PY) -m pytest
+
+## bench: speed benchmarks (parsing and indexing, search latency, duplicates)
+bench: $(VENV)/.installed
+	$(PY) -m bench.speed
+
+## quality: ranking quality on the project's questions and, if present, ../shared/data
+quality: $(VENV)/.installed
+	$(PY) -m bench.quality
+
+clean:
+	rm -rf $(VENV) var *.egg-info .pytest_cache .ruff_cache

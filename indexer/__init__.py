@@ -1,0 +1,1 @@
+"""Indexer: HTML pages -> sections -> a Whoosh index. Knows nothing of Flask."""

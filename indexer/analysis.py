@@ -1,0 +1,194 @@
+"""The one text analyzer (tokens, case, accents, British/American spelling, stemming) and synonyms."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.analysis.acore import Token
+from whoosh.support.charset import accent_map
+
+# Whole-word British -> American pairs that no suffix rule covers safely.
+_WORD_VARIANTS = {
+    "practise": "practice", "practised": "practiced", "practising": "practicing",
+    "licence": "license", "defence": "defense", "offence": "offense", "programme": "program",
+    "programmes": "programs", "grey": "gray", "mould": "mold", "ageing": "aging",
+    "foetus": "fetus", "foetal": "fetal", "coeliac": "celiac", "manoeuvre": "maneuver",
+    "sulphur": "sulfur", "aluminium": "aluminum", "cheque": "check", "tyre": "tire",
+    "travelled": "traveled", "travelling": "traveling", "labelled": "labeled",
+    "labelling": "labeling", "modelling": "modeling", "cancelled": "canceled",
+    "counselling": "counseling", "counsellor": "counselor", "counsellors": "counselors",
+    "signalling": "signaling", "fuelled": "fueled", "enrolment": "enrollment",
+    "fulfil": "fulfill", "skilful": "skillful", "plough": "plow", "catheterise": "catheterize",
+    "oedema": "edema", "orthopaedic": "orthopedic", "caesarean": "cesarean",
+}
+# Words the suffix rules below would bend wrongly; they are left as they are.
+_KEEP = frozenset({
+    "four", "hour", "hours", "your", "yours", "our", "ours", "pour", "tour", "sour", "flour",
+    "detour", "contour", "devour", "amour", "troubadour", "paramour", "velour", "dour",
+    "genre", "acre", "ogre", "lucre", "massacre", "mediocre", "timbre", "sabre",
+})
+# Suffix and infix rules, tried in order; each maps a British form to the American one.
+_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r) for p, r in (
+        (r"^(.{2,})our(s|ed|ing|ite|ites|able|er|ers|less)?$", r"\1or\2"),   # tumour, colour, behaviour
+        (r"^(.*[^aeiou])ae(.+)$", r"\1e\2"),         # haemoglobin, leukaemia, anaemia, paediatric
+        (r"^ae(tiology|mia)", r"e\1"),                # aetiology
+        (r"^oe(s|d|n|c)(.+)$", r"e\1\2"),             # oesophagus, oestrogen, oedema
+        (r"^(.+)rrhoea(l)?$", r"\1rrhea\2"),          # diarrhoea, gonorrhoea
+        (r"^(.{3,})is(e|ed|es|ing|er|ers|ation|ations)$", r"\1iz\2"),  # organise, immunisation
+        (r"^(.{3,})ys(e|ed|es|ing|er)$", r"\1yz\2"),  # analyse, paralyse, dialyse
+        (r"^(.{3,})ogue(s)?$", r"\1og\2"),            # analogue, catalogue, dialogue
+        (r"^(.{2,})(t|b)re(s|d)?$", r"\1\2er\3"),   # centre, fibre, litre, theatre
+    )
+)
+_ACRONYM = re.compile(r"^([A-Z0-9]*[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)s?$")
+
+
+@lru_cache(maxsize=100_000)
+def american_spelling(word: str) -> str:
+    """Map a lower-case British spelling to its American twin, so both index as one term."""
+    if word in _WORD_VARIANTS:
+        return _WORD_VARIANTS[word]
+    if word in _KEEP or len(word) < 5:
+        return word
+    for pattern, replacement in _RULES:
+        new, count = pattern.subn(replacement, word)
+        if count:
+            return new
+    return word
+
+
+class SpellingVariantFilter(Filter):
+    """Whoosh filter: British and American spellings become one term (tumour/tumor -> tumor)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SpellingVariantFilter)
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            token.text = american_spelling(token.text)
+            yield token
+
+
+class AcronymFilter(Filter):
+    """Keeps only all-capital tokens (NET, NETs -> NET, 5-HIAA -> HIAA), case preserved."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AcronymFilter)
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            match = _ACRONYM.match(token.text)
+            if match:
+                token.text = match.group(1)
+                yield token
+
+
+def text_analyzer() -> Analyzer:
+    """The one analyzer for index and query text: words, case, accents, spelling, stop words, stems."""
+    return (RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+            | SpellingVariantFilter() | StopFilter() | StemFilter(lang="en"))
+
+
+def spelling_analyzer() -> Analyzer:
+    """Unstemmed words as written, for "Did you mean" suggestions that are real words."""
+    return RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def acronym_analyzer() -> Analyzer:
+    """Case-preserving acronyms only, so NET the tumour never matches "safety net"."""
+    return RegexTokenizer(r"[A-Za-z0-9]+") | AcronymFilter()
+
+
+TEXT_ANALYZER = text_analyzer()
+SPELLING_ANALYZER = spelling_analyzer()
+ACRONYM_ANALYZER = acronym_analyzer()
+
+
+def analyze(text: str) -> list[str]:
+    """The terms the index holds for `text` (the same analyzer as index time)."""
+    return [t.text for t in TEXT_ANALYZER(text, mode="query")]
+
+
+def is_acronym(word: str) -> bool:
+    """True for NET, NETs, PRRT, 5-HIAA's HIAA: two or more capitals."""
+    return bool(_ACRONYM.match(word))
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way to say a concept: its words as written, their analysed terms, acronym or not."""
+
+    surface: str
+    terms: tuple[str, ...]
+    acronym: bool
+
+
+@dataclass
+class SynonymTable:
+    """Synonym rules keyed by analysed term sequences; values are the variants to search for."""
+
+    rules: dict[tuple[str, ...], tuple[Variant, ...]] = field(default_factory=dict)
+
+    @property
+    def longest(self) -> int:
+        """Length in terms of the longest rule key."""
+        return max((len(k) for k in self.rules), default=0)
+
+    def variants(self, terms: tuple[str, ...]) -> tuple[Variant, ...]:
+        """The variants a run of analysed terms expands to (empty if no rule)."""
+        return self.rules.get(terms, ())
+
+    def acronyms(self) -> set[str]:
+        """Every acronym the table knows, upper case (NET, NEC, PRRT, GP...)."""
+        return {v.surface for vs in self.rules.values() for v in vs if v.acronym}
+
+
+def make_variant(surface: str) -> Variant | None:
+    """Analyse one synonym entry; None if it has no searchable terms."""
+    surface = surface.strip()
+    terms = tuple(analyze(surface))
+    if not terms:
+        return None
+    return Variant(surface=surface, terms=terms, acronym=" " not in surface and is_acronym(surface))
+
+
+def parse_synonyms(lines: Iterable[str]) -> SynonymTable:
+    """Read Solr-format rules: `a, b, c` (all equivalent) and `a, b => c, d` (one way)."""
+    table = SynonymTable()
+    for raw in lines:
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if "=>" in line:
+            left, right = line.split("=>", 1)
+            sources, targets = _entries(left), _entries(right)
+        else:
+            sources = targets = _entries(line)
+        for source in sources:
+            merged = {v.surface.lower(): v for v in (*table.rules.get(source.terms, (source,)), *targets)}
+            table.rules[source.terms] = tuple(merged.values())
+    return table
+
+
+def _entries(text: str) -> list[Variant]:
+    return [v for v in (make_variant(part) for part in text.split(",")) if v is not None]
+
+
+def load_synonyms(path: Path | str | None) -> SynonymTable:
+    """Load a synonyms file; a missing path gives an empty table."""
+    if path is None or not Path(path).is_file():
+        return SynonymTable()
+    return parse_synonyms(Path(path).read_text(encoding="utf-8").splitlines())

@@ -1,0 +1,109 @@
+"""Command line: `python -m indexer build | inspect | duplicates`."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from indexer import store
+from indexer.build import BuildReport, build_index
+from indexer.model import ParseError
+from indexer.parse import parse_file
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if not args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    return args.handler(args, parser)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m indexer",
+                                     description="Index HTML pages into a section-level search index.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="build or update the index of a corpus folder")
+    build.add_argument("corpus", type=Path, help="folder of HTML pages")
+    build.add_argument("--index", type=Path, required=True, help="index folder (created if missing)")
+    build.add_argument("--full", action="store_true", help="rebuild from scratch, not incrementally")
+    build.add_argument("--strict", action="store_true", help="exit 1 if any page was skipped")
+    build.add_argument("--workers", type=int, default=None, help="parser processes (default: cores)")
+    build.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                       help="wait this long for another build to finish (default: fail at once)")
+    build.add_argument("--json", action="store_true", help="print the report as JSON")
+    build.set_defaults(handler=_cmd_build)
+
+    inspect = commands.add_parser("inspect", help="print how a page is cut into sections, as JSON")
+    inspect.add_argument("file", type=Path, help="an HTML file")
+    inspect.add_argument("--root", type=Path, default=None,
+                         help="corpus root the path is relative to (default: the file's folder)")
+    inspect.set_defaults(handler=_cmd_inspect)
+    return parser
+
+
+def _cmd_build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if not args.corpus.is_dir():
+        parser.error(f"corpus folder not found: {args.corpus}")
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be at least 1")
+    bar = tqdm(total=0, unit="page", desc="Parsing", disable=None, file=sys.stderr)
+
+    def progress(done: int, total: int, path: str) -> None:
+        bar.total = total
+        bar.set_postfix_str(path[-40:], refresh=False)
+        bar.update(1)
+
+    try:
+        report = build_index(args.corpus, args.index, full=args.full, workers=args.workers,
+                             wait_seconds=args.wait, progress=progress)
+    except store.BuildLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        bar.close()
+    print(json.dumps(report.to_dict(), indent=1) if args.json else format_report(report, args.index))
+    return EXIT_FAILED if args.strict and report.skipped else EXIT_OK
+
+
+def format_report(report: BuildReport, index_dir: Path) -> str:
+    """The human summary printed at the end of a build."""
+    if not report.published:
+        head = f"Index {index_dir} is up to date ({report.pages} pages, {report.sections} sections)."
+    else:
+        kind = "Full build" if report.full else "Incremental build"
+        head = (f"{kind}: {report.pages} pages, {report.sections} sections -> {index_dir} "
+                f"({report.parsed} parsed, {report.unchanged} unchanged, {report.deleted} removed)"
+                f" in {report.seconds:.1f} s, {report.pages_per_second:.0f} pages/s.")
+    lines = [head]
+    if report.skipped:
+        lines.append(f"Skipped {len(report.skipped)} file(s):")
+        lines += [f"  {path}: {reason}" for path, reason in report.skipped]
+    lines += [f"Warning: {path}: {message}" for path, message in report.warnings]
+    return "\n".join(lines)
+
+
+def _cmd_inspect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if not args.file.is_file():
+        parser.error(f"file not found: {args.file}")
+    root = (args.root or args.file.parent).resolve()
+    try:
+        page = parse_file(args.file.resolve(), root)
+    except ParseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except ValueError:
+        parser.error(f"{args.file} is not inside --root {root}")
+    output = {"path": page.meta.path, "warnings": page.warnings,
+              "sections": [s.to_dict() for s in page.sections]}
+    print(json.dumps(output, indent=2, ensure_ascii=False))
+    return EXIT_OK

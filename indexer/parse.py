@@ -1,0 +1,457 @@
+"""HTML -> Page: decoding, main content, boilerplate removal, section split and metadata."""
+from __future__ import annotations
+
+import codecs
+import json
+import logging
+import re
+import unicodedata
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4.element import Declaration, Doctype, ProcessingInstruction
+
+from indexer.model import Page, PageMeta, ParseError, Section, bytes_hash
+
+log = logging.getLogger(__name__)
+
+# Tags that never hold readable page content.
+_NEVER_CONTENT = (
+    "script", "style", "noscript", "template", "iframe", "svg", "canvas", "object", "embed",
+    "button", "input", "select", "textarea", "dialog", "link", "meta",
+)
+# Landmarks that are site furniture rather than the page's own text. A <form> is furniture (a
+# search box) unless it holds the h1: ASP.NET sites wrap the whole page in one.
+_FURNITURE_TAGS = ("nav", "footer", "aside", "form")
+_FURNITURE_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog"}
+# Class, id or aria-label words that mark boilerplate on real sites: cookie banners, crumbs,
+# "on this page" lists, share and feedback widgets, related-links boxes, visually hidden labels.
+_FURNITURE_HINT = re.compile(
+    r"(?:^|[\s_-])(cookies?|consent|gdpr|breadcrumbs?|crumbs|skip|share|sharing|social|feedback"
+    r"|related|newsletter|sidebar|menu|navbar|nav|toc|on-this-page|print|visually-hidden|sr-only"
+    r"|screen-reader-text|hidden|advert|promo|page-dates|review-dates?|last-updated|signup"
+    r"|ratings?|footer|masthead)(?:$|[\s_-])",
+    re.I,
+)
+# Headings of boxes that survive without telling markup: their whole section is furniture.
+_FURNITURE_HEADING = re.compile(
+    r"^(on this page|contents|in this (section|article)|related (pages|links|content|information|"
+    r"articles|topics)|see also|more (in this section|information)|was this (page|information) "
+    r"(helpful|useful)|how helpful is this page|ratings?|share this( page)?|page feedback"
+    r"|help us improve.*|you (may|might) also "
+    r"(like|be interested in))\W*$",
+    re.I,
+)
+_BLOCK_TAGS = {
+    "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "table", "tbody", "thead", "tfoot",
+    "section", "article", "main", "header", "blockquote", "pre", "figure", "figcaption",
+    "caption", "h4", "h5", "h6", "address", "details", "summary", "hr", "td", "th",
+}
+_SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
+_LOOKS_LIKE_HTML = re.compile(
+    r"<\s*(html|head|body|main|article|section|div|p|h[1-6]|title|table|ul|span)\b", re.I
+)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.-]+)", re.I)
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"], start=1)}
+_DATE = r"(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Za-z]+,?\s+\d{4})"
+_LAST_REVIEWED = re.compile(r"(?:last reviewed|reviewed on|last updated)\s*(?:on)?\s*:?\s*" + _DATE, re.I)
+_NEXT_REVIEW = re.compile(r"(?:next review(?: due)?|review due)\s*(?:on|by)?\s*:?\s*" + _DATE, re.I)
+_DATE_LINE = re.compile(r"^\s*(page )?(last reviewed|next review|review due|last updated)", re.I)
+_SPACE = re.compile(r"\s+")
+_CRUMB_SEPARATOR = re.compile(r"\s*[>›»|/]\s*")
+
+
+def clean_text(text: str) -> str:
+    """Collapse all whitespace (including no-break spaces) to single spaces."""
+    return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII slug for headings without an id ("How is it treated?" -> how-is-it-treated)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].rstrip("-") or "section"
+
+
+def parse_file(file_path: Path, root: Path) -> Page:
+    """Parse one file of a corpus; `path` in the result is relative to `root`, POSIX style."""
+    rel = PurePosixPath(file_path.relative_to(root).as_posix()).as_posix()
+    try:
+        data = file_path.read_bytes()
+    except OSError as exc:
+        raise ParseError(rel, f"cannot read file: {exc.strerror or exc}") from exc
+    return parse_html(data, rel)
+
+
+def parse_html(data: bytes, path: str) -> Page:
+    """Turn the bytes of one HTML page into a Page with its sections."""
+    text = decode_html(data, path)
+    soup = BeautifulSoup(text, "lxml")
+    meta = extract_meta(soup, path)
+    for tag in soup.find_all(_NEVER_CONTENT):
+        tag.decompose()
+    root = find_content_root(soup)
+    strip_furniture(root, _protected_ancestors(root))
+    sections = split_sections(root, meta)
+    page = Page(meta=meta, sections=sections, source_hash=bytes_hash(data))
+    if not sections:
+        page.warnings.append("no readable text found")
+        log.warning("%s: no readable text found", path)
+    return page
+
+
+def decode_html(data: bytes, path: str) -> str:
+    """Decode page bytes: BOM, then UTF-8, then the declared charset, then Windows-1252."""
+    if not data.strip():
+        raise ParseError(path, "empty file")
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return _require_html(data.decode(encoding, errors="replace"), path)
+    if b"\x00" in data[:8192]:
+        raise ParseError(path, "binary data, not an HTML page")
+    # Valid UTF-8 is almost never anything else, so it wins over a (often wrong) declaration.
+    try:
+        return _require_html(data.decode("utf-8"), path)
+    except UnicodeDecodeError:
+        pass
+    declared = _META_CHARSET.search(data[:4096])
+    if declared:
+        try:
+            return _require_html(data.decode(declared.group(1).decode("ascii")), path)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    # Windows-1252 is what undeclared or mislabelled Western pages almost always are.
+    return _require_html(data.decode("cp1252", errors="replace"), path)
+
+
+def _require_html(text: str, path: str) -> str:
+    if not _LOOKS_LIKE_HTML.search(text[:65536]):
+        raise ParseError(path, "no HTML markup found (not an HTML page)")
+    return text
+
+
+def extract_meta(soup: BeautifulSoup, path: str) -> PageMeta:
+    """Page-level metadata: title, h1, description, canonical URL, breadcrumb, topic, dates."""
+    title = _page_title(soup)
+    h1_tag = _main_h1(soup)
+    h1 = clean_text(h1_tag.get_text(" ")) if h1_tag else ""
+    breadcrumb = _breadcrumb(soup)
+    body_text = clean_text(soup.get_text(" "))
+    return PageMeta(
+        path=path,
+        url=_canonical_url(soup) or "/" + path,
+        title=title or h1 or PurePosixPath(path).stem,
+        h1=h1,
+        description=_meta_content(soup, "description"),
+        breadcrumb=breadcrumb,
+        topic=_topic(breadcrumb, (title, h1), path),
+        last_reviewed=_find_date(_LAST_REVIEWED, body_text) or _json_ld_date(soup),
+        next_review_due=_find_date(_NEXT_REVIEW, body_text),
+    )
+
+
+def _page_title(soup: BeautifulSoup) -> str:
+    raw = clean_text(soup.title.get_text()) if soup.title else ""
+    # "Page | Section | Site": the first part is the page's own; "Page - Site": drop the last.
+    # En dashes are left alone: titles use them in their own words ("Ki-67 – what it means").
+    if " | " in raw:
+        return raw.split(" | ")[0]
+    return raw.rsplit(" - ", 1)[0] if " - " in raw else raw
+
+
+def _main_h1(soup: BeautifulSoup) -> Tag | None:
+    """The page's h1: inside main content if there is one (sites put logos in header h1s)."""
+    for container in (soup.find("main"), soup.find(attrs={"role": "main"}), soup.find("article")):
+        if container and container.find("h1"):
+            return container.find("h1")
+    for h1 in soup.find_all("h1"):
+        if not h1.find_parent(["header", "nav"]):
+            return h1
+    return soup.find("h1")
+
+
+def _meta_content(soup: BeautifulSoup, name: str) -> str:
+    tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": f"og:{name}"})
+    return clean_text(tag.get("content", "")) if tag else ""
+
+
+def _canonical_url(soup: BeautifulSoup) -> str:
+    link = soup.find("link", rel="canonical")
+    return link.get("href", "").strip() if link else ""
+
+
+def _breadcrumb(soup: BeautifulSoup) -> tuple[str, ...]:
+    trail = soup.find(lambda t: isinstance(t, Tag) and _is_breadcrumb(t))
+    if trail is None:
+        return ()
+    items = [clean_text(li.get_text(" ")) for li in trail.find_all("li")]
+    if not items:
+        items = _CRUMB_SEPARATOR.split(clean_text(trail.get_text(" ")))
+    return tuple(item for item in items if item)
+
+
+def _is_breadcrumb(tag: Tag) -> bool:
+    hints = " ".join([*tag.get("class", []), tag.get("id", ""), tag.get("aria-label", ""),
+                      tag.get("itemtype", "")]).lower()
+    return "breadcrumb" in hints or re.search(r"(?:^|[\s_-])crumbs(?:$|[\s_-])", hints) is not None
+
+
+def _topic(breadcrumb: tuple[str, ...], own_names: tuple[str, str], path: str) -> str:
+    """The area a page belongs to: the breadcrumb's parent of this page, else its folder."""
+    names = {n.casefold() for n in own_names if n}
+    trail = [c for c in breadcrumb if c.casefold() != "home"]
+    if trail and (trail[-1].casefold() in names or (len(trail) > 1 and _same_page(trail[-1], names))):
+        trail = trail[:-1]
+    if trail:
+        return trail[-1]
+    folder = PurePosixPath(path).parent.name
+    return folder.replace("-", " ").replace("_", " ").capitalize() if folder else ""
+
+
+def _same_page(crumb: str, names: set[str]) -> bool:
+    crumb = crumb.casefold()
+    return any(crumb in n or n in crumb for n in names)
+
+
+def _find_date(pattern: re.Pattern[str], text: str) -> str | None:
+    match = pattern.search(text)
+    return _iso_date(match.group(1)) if match else None
+
+
+def _iso_date(raw: str) -> str | None:
+    """'14 March 2025' -> '2025-03-14', 'March 2028' -> '2028-03'; None if not a date."""
+    raw = raw.strip().replace(",", "")
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        return raw
+    if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", raw):  # UK order: day/month/year
+        return _safe_date(int(m[3]), int(m[2]), int(m[1]))
+    if m := re.fullmatch(r"(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?([A-Za-z]+)\s+(\d{4})", raw):
+        month = _MONTHS.get(m[2].lower()) or _MONTHS.get(_month_prefix(m[2]))
+        if month is None:
+            return None
+        return _safe_date(int(m[3]), month, int(m[1])) if m[1] else f"{m[3]}-{month:02d}"
+    return None
+
+
+def _month_prefix(word: str) -> str:
+    return next((m for m in _MONTHS if len(word) >= 3 and m.startswith(word.lower())), "")
+
+
+def _safe_date(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _json_ld_date(soup: BeautifulSoup) -> str | None:
+    for script in soup.find_all("script", type="application/ld+json"):
+        try:
+            data = json.loads(script.string or "")
+        except (json.JSONDecodeError, TypeError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("lastReviewed"), str):
+            return _iso_date(data["lastReviewed"]) or data["lastReviewed"][:10]
+    return None
+
+
+def find_content_root(soup: BeautifulSoup) -> Tag:
+    """The element holding the page's own text: main, role=main, a lone article, else densest."""
+    body = soup.body or soup
+    total = _own_text_weight(body)
+    candidates = [soup.find("main"), soup.find(attrs={"role": "main"})]
+    articles = soup.find_all("article")
+    if len(articles) == 1:
+        candidates.append(articles[0])
+    for candidate in candidates:
+        # A landmark that holds little of the page's text is a mislabelled fragment.
+        if candidate is not None and _own_text_weight(candidate) >= 0.3 * total:
+            return candidate
+    return _densest_block(body)
+
+
+def _own_text_weight(tag: Tag) -> int:
+    """Characters of text outside links: link lists are menus, prose is content."""
+    return sum(len(s.strip()) for s in tag.find_all(string=True)
+               if not isinstance(s, _SKIPPED_STRINGS) and s.find_parent("a") is None)
+
+
+def _densest_block(body: Tag) -> Tag:
+    """Descend from <body> while one child holds 70% of the prose (layout tables, bare divs)."""
+    strip_furniture(body, _protected_ancestors(body))
+    node, total = body, _own_text_weight(body)
+    while total:
+        heavy = [c for c in node.find_all(recursive=False) if _own_text_weight(c) >= 0.7 * total]
+        if not heavy:
+            break
+        node = heavy[0]
+    return node
+
+
+def _protected_ancestors(root: Tag) -> set[int]:
+    """Elements that hold the page's h1 or are the root: never removed as furniture."""
+    h1 = root.find("h1")
+    chain = [root, *(h1.parents if h1 else []), *([h1] if h1 else [])]
+    return {id(tag) for tag in chain}
+
+
+def strip_furniture(root: Tag, protected: set[int]) -> None:
+    """Remove navigation, banners, crumbs, widgets, hidden text and date lines inside `root`."""
+    for tag in root.find_all(True):
+        if tag.decomposed or id(tag) in protected:
+            continue
+        if _is_furniture(tag):
+            tag.decompose()
+
+
+def _is_furniture(tag: Tag) -> bool:
+    if tag.name in _FURNITURE_TAGS or tag.get("role") in _FURNITURE_ROLES:
+        return True
+    if (tag.name == "header" or tag.get("id") == "header") and tag.find("h1") is None:
+        return True
+    if tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
+        return True
+    if "display:none" in tag.get("style", "").replace(" ", "").lower():
+        return True
+    hints = " ".join([*tag.get("class", []), tag.get("id", ""), tag.get("aria-label", "")])
+    if hints.strip() and _FURNITURE_HINT.search(hints):
+        return True
+    # "Last reviewed" lines are metadata (already read), not part of the last section's text.
+    return tag.name in ("p", "div", "li", "span", "dd", "time") and _is_date_line(tag)
+
+
+def _is_date_line(tag: Tag) -> bool:
+    text = tag.get_text(" ")
+    return len(text) < 200 and _DATE_LINE.match(text) is not None
+
+
+def split_sections(root: Tag, meta: PageMeta) -> list[Section]:
+    """Cut the content at h2 and h3; text before the first heading is the introduction."""
+    collector = _SectionCollector(intro_anchor=_intro_anchor(root))
+    _walk(root, collector)
+    return collector.finish(meta)
+
+
+def _intro_anchor(root: Tag) -> str:
+    h1 = root.find("h1")
+    # "top" needs no element: browsers scroll to the top of the page for #top.
+    return (h1.get("id") if h1 else None) or root.get("id") or "top"
+
+
+def _split_heading(heading: Tag) -> tuple[str, list[Tag]]:
+    """A heading's title is its inline text; blocks inside it (an unclosed <h2> swallows the
+    list after it, in browsers too) are section content, not heading."""
+    inline: list[str] = []
+    blocks: list[Tag] = []
+    for child in heading.children:
+        if isinstance(child, Tag) and (blocks or child.name in _BLOCK_TAGS or child.name in ("h2", "h3")):
+            blocks.append(child)
+        elif not blocks and not isinstance(child, _SKIPPED_STRINGS):
+            inline.append(child.get_text(" ") if isinstance(child, Tag) else str(child))
+    return clean_text("".join(inline)), blocks
+
+
+def _walk(node: Tag | BeautifulSoup, out: _SectionCollector) -> None:
+    for child in node.children:
+        _visit(child, out)
+
+
+def _visit(node: Tag | NavigableString, out: _SectionCollector) -> None:
+    """Feed one node to the collector: text, a section heading, a table row, or a block."""
+    if isinstance(node, NavigableString):
+        if not isinstance(node, _SKIPPED_STRINGS):
+            out.add_text(str(node))
+    elif not isinstance(node, Tag):
+        return
+    elif node.name in ("h2", "h3") and clean_text(node.get_text(" ")):
+        title, content = _split_heading(node)
+        if title:
+            out.start_section(node, title)
+        for part in content:
+            _visit(part, out)
+    elif node.name in ("h1", "br"):
+        out.line_break()  # the h1 is the page title, already in the metadata
+    elif node.name == "tr" and not node.find(["p", "div", "table", "ul", "ol", "h2", "h3"]):
+        # A data row reads as one line with its cells kept apart.
+        cells = [clean_text(c.get_text(" ")) for c in node.find_all(["td", "th"])]
+        out.add_line(" | ".join(c for c in cells if c))
+    elif node.name in _BLOCK_TAGS or node.name == "tr":
+        out.line_break()
+        _walk(node, out)
+        out.line_break()
+    else:
+        _walk(node, out)
+
+
+class _SectionCollector:
+    """Accumulates lines under the current heading while the content tree is walked."""
+
+    def __init__(self, intro_anchor: str) -> None:
+        self.intro_anchor = intro_anchor
+        self.parts: list[tuple[Tag | None, str, list[str]]] = [(None, "", [])]
+        self.buffer: list[str] = []
+
+    def add_text(self, text: str) -> None:
+        self.buffer.append(text)
+
+    def add_line(self, line: str) -> None:
+        self.line_break()
+        if line:
+            self.parts[-1][2].append(line)
+
+    def line_break(self) -> None:
+        line = clean_text("".join(self.buffer))
+        self.buffer.clear()
+        if line:
+            self.parts[-1][2].append(line)
+
+    def start_section(self, heading: Tag, title: str) -> None:
+        self.line_break()
+        self.parts.append((heading, title, []))
+
+    def finish(self, meta: PageMeta) -> list[Section]:
+        self.line_break()
+        used: set[str] = set()
+        sections: list[Section] = []
+        h1 = meta.h1 or meta.title
+        current_h2 = ""
+        for heading, title, lines in self.parts:
+            level = int(heading.name[1]) if heading else 1
+            if _FURNITURE_HEADING.match(title):
+                continue
+            if level == 2:
+                current_h2 = title
+            if not lines:
+                continue
+            anchor = _unique(_anchor_for(heading) if heading else self.intro_anchor, used)
+            path = (h1,) if heading is None else (h1, title) if level == 2 or not current_h2 \
+                else (h1, current_h2, title)
+            sections.append(Section(page=meta, anchor=anchor, heading=title or h1,
+                                    heading_path=tuple(p for p in path if p), level=level,
+                                    position=len(sections), text="\n".join(lines)))
+        return sections
+
+
+def _anchor_for(heading: Tag) -> str:
+    """The heading's id, an id just inside it, its <section>'s id, else a slug of its text."""
+    if heading.get("id"):
+        return heading["id"]
+    inner = heading.find(lambda t: isinstance(t, Tag) and (t.get("id") or t.get("name")))
+    if inner is not None:
+        return inner.get("id") or inner.get("name")
+    wrapper = heading.find_parent("section")
+    if wrapper is not None and wrapper.get("id") and wrapper.find(["h2", "h3"]) is heading:
+        return wrapper["id"]
+    return slugify(_split_heading(heading)[0])
+
+
+def _unique(anchor: str, used: set[str]) -> str:
+    candidate, n = anchor, 2
+    while candidate in used:
+        candidate, n = f"{anchor}-{n}", n + 1
+    used.add(candidate)
+    return candidate

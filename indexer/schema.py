@@ -1,0 +1,76 @@
+"""The Whoosh schema: one document per section, its analyzers, field boosts and SCHEMA_VERSION."""
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from indexer.analysis import ACRONYM_ANALYZER, SPELLING_ANALYZER, TEXT_ANALYZER
+from indexer.kinds import section_kind
+from indexer.model import Section
+
+# Bump when fields or analysis change: an index of another version must be rebuilt with --full.
+SCHEMA_VERSION = 1
+
+# Query-time weights of the searchable fields (applied by the search service, so tuning them
+# needs no rebuild). A word in a heading says more about a section than the same word in prose.
+FIELD_BOOSTS: dict[str, float] = {
+    "heading": 2.5,
+    "title": 1.5,
+    "parents": 1.0,
+    "body": 1.0,
+    "context": 0.4,
+}
+SEARCH_FIELDS = tuple(FIELD_BOOSTS)
+
+
+def build_schema() -> Schema:
+    """The schema: searchable text fields share TEXT_ANALYZER; display fields are stored."""
+    return Schema(
+        key=ID(unique=True, stored=True),
+        path=ID(stored=True),
+        anchor=STORED(),
+        url=STORED(),
+        title=TEXT(analyzer=TEXT_ANALYZER, stored=True),
+        heading=TEXT(analyzer=TEXT_ANALYZER, stored=True),
+        parents=TEXT(analyzer=TEXT_ANALYZER),
+        body=TEXT(analyzer=TEXT_ANALYZER, stored=True),
+        context=TEXT(analyzer=TEXT_ANALYZER),
+        acronyms=TEXT(analyzer=ACRONYM_ANALYZER, phrase=False),
+        spelling=TEXT(analyzer=SPELLING_ANALYZER, phrase=False),
+        topic=ID(stored=True),
+        kind=KEYWORD(stored=True),
+        level=NUMERIC(stored=True),
+        position=NUMERIC(stored=True, sortable=True),
+        content_hash=ID(stored=True),
+        page=STORED(),
+        heading_path=STORED(),
+    )
+
+
+def document_for(section: Section) -> dict:
+    """The Whoosh document of one section."""
+    page = section.page
+    parents = section.heading_path[1:-1]
+    return {
+        "key": section.key,
+        "path": page.path,
+        "anchor": section.anchor,
+        "url": page.url,
+        "title": " ".join(dict.fromkeys(t for t in (page.title, page.h1) if t)),
+        "heading": section.heading,
+        "parents": " ".join(parents),
+        "body": section.text,
+        "context": " ".join((page.topic, page.description, " ".join(page.breadcrumb))),
+        "acronyms": " ".join((section.heading, section.text)),
+        "spelling": " ".join((page.title, section.heading, section.text)),
+        "topic": page.topic,
+        "kind": section_kind(section.heading, parents[-1] if parents else "", section.level),
+        "level": section.level,
+        "position": section.position,
+        "content_hash": section.content_hash,
+        "page": {
+            "title": page.title, "h1": page.h1, "description": page.description,
+            "breadcrumb": list(page.breadcrumb), "topic": page.topic,
+            "last_reviewed": page.last_reviewed, "next_review_due": page.next_review_due,
+        },
+        "heading_path": list(section.heading_path),
+    }

@@ -1,0 +1,173 @@
+"""The index on disk: immutable generations, an atomic `current` pointer, a build lock.
+
+Layout of an index directory::
+
+    current -> gen-20261124T071500-1a2b   (symlink, switched atomically by os.replace)
+    gen-.../                              a complete Whoosh index plus build.json
+    .build.lock                           held by the one build that may write
+
+A build writes a new generation beside the live one and publishes it by swapping the symlink,
+so readers never see a half-built index and a killed build leaves the previous one serving.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+
+from indexer.schema import SCHEMA_VERSION
+
+CURRENT = "current"
+BUILD_INFO = "build.json"
+LOCK_FILE = ".build.lock"
+KEEP_GENERATIONS = 2  # the live one and its predecessor, for readers still holding it
+
+
+class IndexError_(Exception):
+    """Base for index problems that an operator must act on; the message says what to do."""
+
+
+class IndexMissing(IndexError_):
+    """No index has been built at this location yet."""
+
+
+class IndexVersionMismatch(IndexError_):
+    """The index was built by another schema version and must be rebuilt."""
+
+
+class BuildLocked(IndexError_):
+    """Another build holds the lock."""
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One published index generation: its directory and its build record."""
+
+    path: Path
+    info: dict
+
+    @property
+    def name(self) -> str:
+        """Directory name, e.g. gen-20261124T071500-1a2b."""
+        return self.path.name
+
+
+def current_generation(index_dir: Path) -> Generation:
+    """The live generation, checked for presence and schema version."""
+    link = Path(index_dir) / CURRENT
+    if not link.exists():
+        raise IndexMissing(
+            f"no index at {index_dir}: build one with `python -m indexer build CORPUS --index {index_dir}`"
+        )
+    gen_path = link.resolve()
+    info = read_build_info(gen_path)
+    version = info.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise IndexVersionMismatch(
+            f"the index at {index_dir} has schema version {version}, this software needs "
+            f"{SCHEMA_VERSION}: rebuild it with `python -m indexer build CORPUS --index {index_dir} --full`"
+        )
+    return Generation(gen_path, info)
+
+
+def read_build_info(gen_path: Path) -> dict:
+    """The build record of a generation (empty if unreadable)."""
+    try:
+        return json.loads((gen_path / BUILD_INFO).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def open_index(index_dir: Path) -> tuple[Index, Generation]:
+    """Open the live generation's Whoosh index for reading."""
+    generation = current_generation(index_dir)
+    return whoosh_index.open_dir(str(generation.path)), generation
+
+
+def new_generation_dir(index_dir: Path) -> Path:
+    """A fresh, not yet published directory for a build to write into."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    path = Path(index_dir) / f"tmp-gen-{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    path.mkdir(parents=True)
+    return path
+
+
+def publish(index_dir: Path, tmp_path: Path, info: dict) -> Path:
+    """Write the build record, then switch `current` to the new generation in one rename."""
+    write_json_durably(tmp_path / BUILD_INFO, info)
+    final = tmp_path.with_name(tmp_path.name.removeprefix("tmp-"))
+    tmp_path.rename(final)
+    link_tmp = Path(index_dir) / f".current-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        link_tmp.unlink()
+    link_tmp.symlink_to(final.name)
+    os.replace(link_tmp, Path(index_dir) / CURRENT)
+    _fsync_dir(Path(index_dir))
+    return final
+
+
+def write_json_durably(path: Path, data: dict) -> None:
+    """Write JSON and fsync it, so a crash right after publishing cannot leave it empty."""
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=1, sort_keys=True)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def prune(index_dir: Path) -> None:
+    """Remove abandoned temporary builds and generations older than the last KEEP_GENERATIONS."""
+    index_dir = Path(index_dir)
+    live = (index_dir / CURRENT).resolve() if (index_dir / CURRENT).exists() else None
+    for tmp in index_dir.glob("tmp-gen-*"):
+        shutil.rmtree(tmp, ignore_errors=True)
+    generations = sorted(index_dir.glob("gen-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in generations[KEEP_GENERATIONS:]:
+        if old != live:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the index's build lock; wait up to `wait_seconds`, then raise BuildLocked."""
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(index_dir / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 (held for the block)
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "unknown"
+                    raise BuildLocked(
+                        f"another build is running on {index_dir} (pid {holder}); "
+                        "wait for it to finish or pass --wait SECONDS"
+                    ) from None
+                time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing the file releases the lock

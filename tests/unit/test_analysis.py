@@ -1,0 +1,55 @@
+"""The shared analyzer: spelling variants, stems, acronyms, and the synonym table."""
+import pytest
+
+from indexer.analysis import ACRONYM_ANALYZER, american_spelling, analyze, parse_synonyms
+
+
+@pytest.mark.parametrize("british, american", [
+    ("tumour", "tumor"), ("oesophagus", "esophagus"), ("leukaemia", "leukemia"),
+    ("diarrhoea", "diarrhea"), ("haemoglobin", "hemoglobin"), ("oestrogen", "estrogen"),
+    ("paediatric", "pediatric"), ("organise", "organize"), ("specialised", "specialized"),
+    ("analogue", "analog"), ("centre", "center"), ("anaemia", "anemia"),
+    ("counselling", "counseling"), ("tumours", "tumors"),
+])
+def test_british_and_american_spellings_index_as_one_term(british, american):
+    assert analyze(british) == analyze(american)
+    assert analyze(british)  # not dropped
+
+
+@pytest.mark.parametrize("word", ["hour", "four", "your", "disease", "diagnosis", "genre", "noise"])
+def test_ordinary_words_are_not_bent_by_spelling_rules(word):
+    assert american_spelling(word) == word
+
+
+def test_analyzer_folds_case_accents_and_stems():
+    assert analyze("Tumours SPREADING to the Liver") == analyze("tumor spread liver")
+    assert analyze("Ménière") == analyze("meniere")
+
+
+def test_acronym_analyzer_keeps_only_capitals_and_strips_plural():
+    tokens = [t.text for t in ACRONYM_ANALYZER("NETs and a safety net, 5-HIAA and MEN1 or Ki-67")]
+    assert tokens == ["NET", "HIAA", "MEN1"]
+
+
+def test_synonym_rules_two_way_one_way_and_comments():
+    table = parse_synonyms([
+        "# comment line",
+        "NET, neuroendocrine tumour",
+        "neuroendocrine cancer => neuroendocrine cancer, NET, NEC",
+        "",
+        "tummy, abdomen  # trailing comment",
+    ])
+    net = {v.surface for v in table.variants(tuple(analyze("NET")))}
+    assert net == {"NET", "neuroendocrine tumour"}
+    cancer = {v.surface for v in table.variants(tuple(analyze("neuroendocrine cancer")))}
+    assert cancer == {"neuroendocrine cancer", "NET", "NEC"}
+    # one way: NEC alone does not expand back to neuroendocrine cancer
+    assert table.variants(tuple(analyze("NEC"))) == ()
+    assert {v.surface for v in table.variants(tuple(analyze("abdomen")))} == {"tummy", "abdomen"}
+    assert table.acronyms() == {"NET", "NEC"}
+
+
+def test_synonym_entries_are_analysed_like_documents():
+    table = parse_synonyms(["tumour, growth"])
+    # an American query spelling finds the British rule
+    assert {v.surface for v in table.variants(tuple(analyze("tumors")))} == {"tumour", "growth"}
