@@ -122,6 +122,12 @@ def analyze(text: str) -> list[str]:
     return [t.text for t in TEXT_ANALYZER(text, mode="query")]
 
 
+def acronym_form(word: str) -> str:
+    """The acronym as the acronyms field holds it: NETs -> NET (the word itself if none)."""
+    match = _ACRONYM.match(word)
+    return match.group(1) if match else word
+
+
 def is_acronym(word: str) -> bool:
     """True for NET, NETs, PRRT, 5-HIAA's HIAA: two or more capitals."""
     return bool(_ACRONYM.match(word))

@@ -1,0 +1,51 @@
+"""The Flask search service: create_app() is the application factory."""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from indexer.analysis import load_synonyms
+from webapp.search import SearchService
+
+DEFAULTS: dict[str, Any] = {
+    "SEARCH_INDEX_DIR": "var/index",
+    "SEARCH_CORPUS_DIR": "corpus",
+    "SEARCH_SYNONYMS": None,          # default: <corpus>/synonyms.txt
+    "SEARCH_LOCAL_LINKS": True,       # link results to /pages/... (the local demo copy)
+    "SEARCH_SITE_NAME": "Lantern Cancer Care",
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then SEARCH_* environment, then `config`."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(_environment())
+    if config:
+        app.config.update(config)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    corpus = Path(app.config["SEARCH_CORPUS_DIR"])
+    synonyms_path = app.config["SEARCH_SYNONYMS"] or corpus / "synonyms.txt"
+    app.extensions["search"] = SearchService(app.config["SEARCH_INDEX_DIR"], load_synonyms(synonyms_path))
+    from webapp import api, errors, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    errors.register(app)
+    return app
+
+
+def _environment() -> dict[str, Any]:
+    """SEARCH_* variables, with true/false read as booleans."""
+    values: dict[str, Any] = {}
+    for key, raw in os.environ.items():
+        if key.startswith("SEARCH_"):
+            lowered = raw.strip().lower()
+            values[key] = {"true": True, "1": True, "false": False, "0": False}.get(lowered, raw)
+    return values

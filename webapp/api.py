@@ -1,0 +1,41 @@
+"""The JSON API: the twin of every page."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from webapp.params import search_request
+from webapp.search import SearchService
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+ASK_ALTERNATIVES = 5
+
+
+def service() -> SearchService:
+    """The app's search service."""
+    return current_app.extensions["search"]
+
+
+@bp.get("/search")
+def search():
+    """Ranked, grouped results: the twin of /search."""
+    return jsonify(service().search(search_request(request.args)).to_dict())
+
+
+@bp.get("/ask")
+def ask():
+    """The best passage in full plus alternatives: the twin of /ask."""
+    req = search_request(request.args, default_limit=1 + ASK_ALTERNATIVES)
+    return jsonify(service().search(req, full_passages=True).to_dict())
+
+
+@bp.get("/suggest")
+def suggest():
+    """Titles and headings matching what has been typed so far."""
+    return jsonify({"query": request.args.get("q", ""),
+                    "suggestions": service().suggest(request.args.get("q", ""))})
+
+
+@bp.get("/topics")
+def topics():
+    """Every topic in the index."""
+    return jsonify({"topics": service().topics()})

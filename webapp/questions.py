@@ -1,0 +1,120 @@
+"""Understanding a caller's question: what kind of section answers it, and which words matter.
+
+A question is not a keyword list. Scaffolding ("can you tell me", "I was wondering if") is
+dropped, lay phrasings of an intent ("how long will I live", "will it come back") become the
+section kinds that answer them, and the remaining content words are what the search weighs.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from indexer.kinds import KINDS
+
+# (kind, pattern, words that say the same thing in the site's own vocabulary). The pattern's
+# words are removed from the query when they are only the *way* of asking ("how long can I
+# live" says nothing about a page's topic); the kind's own vocabulary is searched softly instead.
+_INTENTS: tuple[tuple[str, str, str], ...] = (
+    ("side_effects", r"\bside[- ]?effects?\b|\bafter[- ]effects?\b|\bmake (me|him|her|them|you) "
+                     r"(feel )?(sick|ill|tired)\b|\bhair (loss|fall out)\b", "side effects"),
+    ("outlook", r"\bhow long (can|will|do|does|would|might|could|have) \w+( \w+)? (live|survive|"
+                r"last|got|left)\b|\blife expectancy\b|\b(what are|what're|what is) (my|his|her|their"
+                r"|the) chances?\b|\bchances? of (survival|surviving|beating|recovery)\b|\b(is it|is "
+                r"this|can (it|this|they) be|are they) (curable|cured|fatal|terminal|deadly|"
+                r"treatable)\b|\bsurvival rates?\b|\bprognosis\b|\boutlook\b|\b(going|gonna) to "
+                r"die\b|\bdie (from|of)\b|\bwill (i|he|she|they) (die|survive|get better|recover)\b",
+     "survival outlook"),
+    ("recurrence", r"\b(come|coming|came|comes) back\b|\brecurr\w*\b|\brelapse\w*\b|\bfollow[- ]?up"
+                   r"\b|\bcheck[- ]?ups?\b", "follow-up recurrence"),
+    ("risks", r"\bruns? in (the |my |our )?famil\w*\b|\binherit\w*\b|\bhereditary\b|\bgenetic\b|"
+              r"\bpass(ed)? (it |this )?on to\b|\bat risk\b|\brisk factors?\b|\bmore likely to get\b|"
+              r"\bwho gets\b|\bsusceptib\w*\b", "risk inherited"),
+    ("causes", r"\bwhat causes?\b|\bcaused by\b|\bcauses? of\b|\bwhy (do|did|does|would) \w+ (get|"
+               r"have|develop)\b|\bmy fault\b|\bwhy me\b", "causes"),
+    ("prevention", r"\bprevent\w*\b|\bavoid getting\b|\breduce (my|the|your) risk\b", "prevention"),
+    ("frequency", r"\bhow (common|rare)\b|\bhow many people\b|\bis it (common|rare)\b", "how common"),
+    ("stages", r"\bwhat stage\b|\bstag(e|es|ing)\b|\bgrad(e|es|ing)\b|\bki-?67\b|\bhow advanced\b|"
+               r"\bdifferentiated\b", "stage grade"),
+    ("diagnosis", r"\bhow (is|are|do|will) (it|they|this|you|doctors?) (diagnosed|found|detected|"
+                  r"tested|test|check|know)\b|\bwhat tests?\b|\bdiagnos\w*\b|\b(blood|urine) tests?\b|"
+                  r"\bscans?\b|\bbiopsy\b", "tests diagnosis"),
+    ("symptoms", r"\bsymptoms?\b|\bsigns?\b|\bwhat does (it|this) feel like\b|\bhow (do|would|will) "
+                 r"(i|you|we) know\b|\bwarning signs?\b", "symptoms"),
+    ("support", r"\bwho can (i|we|he|she) (talk|speak) to\b|\bsupport groups?\b|\bhelpline\b|"
+                r"\bsomeone to talk to\b|\bcounsell?\w*\b|\bemotional support\b", "support"),
+    ("living_with", r"\bcan (i|he|she|they|you|we) (still )?(work|drive|travel|fly|exercise|eat|"
+                    r"drink|go on holiday)\b|\b(back to|return to|go to|keep) work\w*\b|\bday to day"
+                    r"\b|\bliving with\b|\bcop(e|ing)\b|\bwhat (can|should) (i|he|she|they|you) eat\b|"
+                    r"\bdiet\b|\btired(ness)?\b|\bfatigue\b|\bexhausted\b|\bsick pay\b|\bbenefits\b|"
+                    r"\bwhat to do (for|about)\b|\bthings to consider\b", "living with"),
+    ("treatment", r"\bhow (is|are) (it|they|this|these|\w+) treated\b|\btreat\w*\b|\b(what|which) "
+                  r"(drugs?|medicines?)\b|\bsurgery\b|\boperation\b|\bcan (it|they) be removed\b|"
+                  r"\btherapy\b|\bmanaged?\b", "treatment"),
+    ("research", r"\bclinical trials?\b|\btrials?\b|\bresearch\b|\bnew treatments?\b", "research trials"),
+    ("complications", r"\bcomplications?\b", "complications"),
+    ("what_is", r"^(what|whats|what's) (is|are|does)\b|\bwhat (is|are) (a|an|the)?\b|\bwhat does .+ "
+                r"mean\b|\bmeaning of\b|\bexplain\b|\btell me about\b|\bdifference between\b",
+     ""),
+)
+_COMPILED = tuple((kind, re.compile(p, re.I), words) for kind, p, words in _INTENTS)
+# Lay phrasings whose words carry no topic and would otherwise match the wrong sections.
+_HOW_TO_ASK = re.compile(
+    r"\bhow long (can|will|do|does|would|might|could|have) \w+( \w+)? (live|survive|last|got|left)\b|"
+    r"\b(what are|what're|what is) (my|his|her|their|the) chances?( of)?\b|\b(come|coming|came|comes)"
+    r" back\b|\bcan (i|he|she|they|you|we) still\b|\b(going|gonna) to die\b|\bwhat does (it|this) "
+    r"feel like\b|\bruns? in (the |my |our )?famil\w*\b", re.I)
+_SCAFFOLDING = re.compile(
+    r"\b(can|could|would) you (please )?(tell|explain to|help) (me|us)( about| if| whether| what"
+    r"| how)?\b|\bi (was|am|'m) (just )?wondering( if| whether| about)?\b|\bi('d| would) like to know"
+    r"( if| whether| about)?\b|\bi (want|need) to know( if| whether| about)?\b|\bdo you know( if| "
+    r"whether)?\b|\b(the )?caller (is asking|asks|wants to know|is worried)( about| if| whether)?\b|"
+    r"\b(hi|hello|please|thanks|thank you)\b|\b(is there|are there) any(thing)?\b", re.I)
+# Words that frame a question but say nothing about what is asked.
+QUESTION_WORDS = frozenset("""
+what whats how why when where who which whom whose do does did doing done i im ive me my mine
+myself he hes him his she shes her hers they theyre them their our ours am was were been being
+has had having would could should might must shall there here about any some so than then too
+very just also get got getting go going know tell like want need please really actually mum dad
+mother father husband wife partner son daughter friend brother sister caller someone somebody
+people person patient patients thing things anything something mean means kind sort
+""".split())
+KIND_LABELS = {
+    "what_is": "what it is", "symptoms": "symptoms", "causes": "causes", "risks": "risks",
+    "prevention": "prevention", "diagnosis": "tests and diagnosis", "stages": "stages and grades",
+    "treatment": "treatment", "side_effects": "side effects", "outlook": "outlook and survival",
+    "recurrence": "follow-up and recurrence", "living_with": "living with it", "support": "support",
+    "frequency": "how common", "research": "research and trials", "complications": "complications",
+}
+assert set(KIND_LABELS) <= set(KINDS)
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a query asks: the words to search, soft intent words, and the kinds that answer it."""
+
+    text: str
+    content: str
+    kinds: tuple[str, ...] = ()
+    intent_words: tuple[str, ...] = field(default=())
+
+    @property
+    def labels(self) -> list[str]:
+        """Readable names of the kinds asked about."""
+        return [KIND_LABELS.get(k, k) for k in self.kinds]
+
+
+def understand(text: str) -> Question:
+    """Read a query or question: intent kinds, content words, soft intent vocabulary."""
+    found = {kind: words for kind, pattern, words in _COMPILED if pattern.search(text)}
+    if len(found) > 1:
+        found.pop("what_is", None)  # "what are the symptoms" asks for symptoms, not a definition
+    kinds = tuple(found)[:2]  # the first two in priority order; more would mean nothing
+    intent_words = [w for kind in kinds for w in found[kind].split()]
+    content = _SCAFFOLDING.sub(" ", _HOW_TO_ASK.sub(" ", text))
+    return Question(text=text, content=content, kinds=kinds,
+                    intent_words=tuple(dict.fromkeys(intent_words)))
+
+
+def is_question_word(word: str) -> bool:
+    """True for words that frame a question ("what", "my", "mum") rather than say what it is about."""
+    return re.sub(r"[^a-z]", "", word.lower()) in QUESTION_WORDS

@@ -1,0 +1,349 @@
+"""The search service: request -> understood, expanded query -> ranked, grouped hits with snippets.
+
+Returns plain objects with to_dict(), never Whoosh objects. Knows nothing of Flask.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from whoosh import query as q
+from whoosh.index import Index
+from whoosh.searching import Searcher
+
+from indexer import store
+from indexer.analysis import SynonymTable, american_spelling, analyze
+from webapp import questions
+from webapp.query import ParsedQuery, build_query, parse_query, query_terms
+from webapp.snippets import passage, snippet
+
+log = logging.getLogger(__name__)
+
+MAX_LIMIT = 50
+MAX_QUERY_CHARS = 1000
+# How many sections are ranked before grouping: far more than a results page shows.
+CANDIDATES = 400
+MORE_SECTIONS = 2
+# Score multipliers applied after BM25F. A section of the kind a question asks for (symptoms
+# for "what are the signs...") beats a passing mention; intent words alone are only a hint.
+KIND_BONUS = 0.6
+INTENT_WORD_WEIGHT = 0.3
+
+
+class SearchUnavailable(Exception):
+    """The index cannot be opened; the message tells the operator what to do."""
+
+
+class BadRequest(ValueError):
+    """A search parameter is out of range; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a visitor asked for."""
+
+    text: str
+    page: int = 1
+    limit: int = 10
+    topic: str = ""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= MAX_LIMIT:
+            raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}")
+        if self.page < 1:
+            raise BadRequest("page must be 1 or more")
+
+
+@dataclass
+class SectionLink:
+    """A further matching section of a page already in the results."""
+
+    anchor: str
+    heading: str
+    url: str
+    snippet: str
+    score: float
+
+
+@dataclass
+class Hit:
+    """The best matching section of one page, with up to two more sections as deep links."""
+
+    path: str
+    anchor: str
+    url: str
+    page_title: str
+    heading: str
+    heading_path: list[str]
+    topic: str
+    kind: str
+    snippet: str
+    score: float
+    passage: list[str] = field(default_factory=list)
+    text: str = ""
+    more_sections: list[SectionLink] = field(default_factory=list)
+
+    @property
+    def link(self) -> str:
+        """The section's own address: the page URL with the anchor."""
+        return section_url(self.url, self.anchor)
+
+    def to_dict(self) -> dict:
+        """JSON-ready form (the full passage only where it was asked for)."""
+        data = asdict(self)
+        if not self.passage:
+            data.pop("passage")
+            data.pop("text")
+        return data
+
+
+@dataclass
+class SearchResponse:
+    """A page of grouped results plus everything the results page needs to explain them."""
+
+    query: str
+    results: list[Hit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    limit: int = 10
+    expanded: dict[str, list[str]] = field(default_factory=dict)
+    did_you_mean: str | None = None
+    corrected: bool = False
+    topics: dict[str, int] = field(default_factory=dict)
+    topic: str = ""
+    intent: list[str] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def pages(self) -> int:
+        """Number of result pages."""
+        return max(1, -(-self.total // self.limit))
+
+    def to_dict(self) -> dict:
+        """The JSON of /api/search."""
+        return {
+            "query": self.query, "expanded": self.expanded, "did_you_mean": self.did_you_mean,
+            "corrected": self.corrected, "total": self.total, "page": self.page,
+            "pages": self.pages, "limit": self.limit, "topic": self.topic, "topics": self.topics,
+            "intent": self.intent, "message": self.message,
+            "results": [hit.to_dict() for hit in self.results],
+        }
+
+
+def section_url(url: str, anchor: str) -> str:
+    """Page URL plus #anchor."""
+    return f"{url}#{anchor}" if anchor else url
+
+
+class SearchService:
+    """Ranked section search over the live index generation; one per worker process."""
+
+    def __init__(self, index_dir: Path | str, synonyms: SynonymTable) -> None:
+        self.index_dir = Path(index_dir)
+        self.synonyms = synonyms
+        self._lock = threading.RLock()
+        self._index: Index | None = None
+        self._searcher: Searcher | None = None
+        self._generation: store.Generation | None = None
+        self._vocabulary: frozenset[str] = frozenset()
+        self._labels: list[dict] = []
+
+    # -- index lifecycle -------------------------------------------------------------------
+
+    def searcher(self) -> Searcher:
+        """The searcher of the live generation, reopened when a build has published a new one."""
+        with self._lock:
+            if self._searcher is None or self._stale():
+                self._open()
+            return self._searcher
+
+    def _stale(self) -> bool:
+        try:
+            return os.readlink(self.index_dir / store.CURRENT) != self._generation.name
+        except OSError:
+            return True
+
+    def _open(self) -> None:
+        try:
+            index, generation = store.open_index(self.index_dir)
+        except store.IndexError_ as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        except Exception as exc:  # a corrupt or unreadable index: tell the operator, not a 500
+            raise SearchUnavailable(f"cannot open the index at {self.index_dir}: {exc}") from exc
+        old = self._searcher
+        self._index, self._generation = index, generation
+        self._searcher = index.searcher()
+        self._vocabulary = frozenset(
+            american_spelling(w.decode("utf-8")) for w in self._searcher.lexicon("spelling"))
+        self._labels = _labels(self._searcher)
+        if old is not None:
+            old.close()  # the old generation's files stay on disk until a later prune
+        log.info("opened index generation %s", generation.name)
+
+    def status(self) -> dict:
+        """Document count and build time of the live index (raises SearchUnavailable)."""
+        with self._lock:
+            searcher = self.searcher()
+            info = self._generation.info
+            return {"documents": searcher.doc_count(), "pages": len(info.get("pages", {})),
+                    "built_at": info.get("built_at"), "generation": self._generation.name}
+
+    def topics(self) -> list[str]:
+        """Every topic in the index, sorted."""
+        with self._lock:
+            return sorted(t.decode("utf-8") for t in self.searcher().lexicon("topic"))
+
+    def generation_path(self) -> Path:
+        """Directory of the live generation (for data stored with the index)."""
+        with self._lock:
+            self.searcher()
+            return self._generation.path
+
+    # -- searching -------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest, full_passages: bool = False) -> SearchResponse:
+        """Run a search: understand, expand, rank, group, page, and explain."""
+        text = " ".join(request.text.split())[:MAX_QUERY_CHARS]
+        response = SearchResponse(query=text, page=request.page, limit=request.limit,
+                                  topic=request.topic)
+        question = questions.understand(text)
+        parsed = self.parse(question)
+        if not parsed.searchable:
+            response.message = _nothing_to_search(text)
+            return response
+        with self._lock:
+            searcher = self.searcher()
+            response.did_you_mean = self._suggestion(parsed)
+            hits = self._ranked(searcher, parsed, question, request.topic)
+            if not hits and response.did_you_mean:
+                corrected = self.parse(questions.understand(response.did_you_mean))
+                hits = self._ranked(searcher, corrected, question, request.topic)
+                if hits:
+                    parsed, response.corrected = corrected, True
+            self._fill(response, hits, parsed, full_passages)
+        response.expanded = parsed.expansions()
+        response.intent = question.labels
+        if not response.results:
+            response.message = _nothing_found(response)
+        return response
+
+    def parse(self, question: questions.Question) -> ParsedQuery:
+        """Turn an understood question into concepts; question framing words are dropped."""
+        content = question.content
+        if len(question.text.split()) > 2:
+            content = " ".join(w for w in content.split() if not questions.is_question_word(w))
+        soft = [w for w in question.intent_words if w.lower() not in content.lower()]
+        weights = {w: INTENT_WORD_WEIGHT for w in soft}
+        parsed = parse_query(" ".join([content, *soft]), self.synonyms, weights)
+        if not any(c.weight == 1.0 for c in parsed.concepts):
+            # only intent words survived ("what is it?"): nothing about a topic to search for
+            parsed.concepts = [c for c in parsed.concepts if c.weight == 1.0]
+        return parsed
+
+    def _ranked(self, searcher: Searcher, parsed: ParsedQuery, question: questions.Question,
+                topic: str) -> list[tuple[float, dict]]:
+        """BM25F over the section fields, then a bonus for sections of the kind asked about."""
+        flt = q.Term("topic", topic) if topic else None
+        results = searcher.search(build_query(parsed), limit=CANDIDATES, filter=flt)
+        ranked = []
+        for hit in results:
+            bonus = 1.0 + (KIND_BONUS if hit["kind"] in question.kinds else 0.0)
+            ranked.append((hit.score * bonus, hit.fields()))
+        ranked.sort(key=lambda pair: (-pair[0], pair[1]["key"]))
+        return ranked
+
+    def _fill(self, response: SearchResponse, ranked: list[tuple[float, dict]], parsed: ParsedQuery,
+              full_passages: bool) -> None:
+        """Group sections by page, count topics, and cut out the requested page of results."""
+        groups: dict[str, list[tuple[float, dict]]] = {}
+        for score, fields in ranked:
+            groups.setdefault(fields["path"], []).append((score, fields))
+        response.total = len(groups)
+        response.topics = dict(Counter(g[0][1]["topic"] for g in groups.values()).most_common())
+        terms = query_terms(parsed)
+        start = (response.page - 1) * response.limit
+        for sections in list(groups.values())[start:start + response.limit]:
+            response.results.append(_hit(sections, terms, full_passages))
+
+    def _suggestion(self, parsed: ParsedQuery) -> str | None:
+        """A corrected query when some typed words are not in the site's vocabulary."""
+        corrector = self._searcher.corrector("spelling")
+        changed, words = False, []
+        for word in parsed.text.split():
+            fixed = word
+            core = re.sub(r"[^\w]", "", word.lower())
+            if len(core) >= 4 and core.isalpha() and not self._known(core):
+                options = corrector.suggest(core, limit=1, maxdist=2, prefix=1)
+                if options:
+                    fixed, changed = options[0], True
+            words.append(fixed)
+        return " ".join(words) if changed else None
+
+    def _known(self, word: str) -> bool:
+        return (american_spelling(word) in self._vocabulary or questions.is_question_word(word)
+                or not analyze(word) or bool(self.synonyms.variants(tuple(analyze(word)))))
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[dict]:
+        """Page titles and headings that start with (or have a word starting with) the prefix."""
+        prefix = " ".join(prefix.lower().split())
+        if len(prefix) < 2:
+            return []
+        with self._lock:
+            self.searcher()
+            labels = self._labels
+        found = [s for s in labels if s["lower"].startswith(prefix) or f" {prefix}" in s["lower"]]
+        found.sort(key=lambda s: (not s["lower"].startswith(prefix), len(s["label"])))
+        return [{k: v for k, v in s.items() if k != "lower"} for s in found[:limit]]
+
+
+def _labels(searcher: Searcher) -> list[dict]:
+    """Distinct page titles and section headings with their links, for as-you-type suggestions."""
+    seen: set[str] = set()
+    labels = []
+    for fields in searcher.all_stored_fields():
+        for label, anchor, kind in ((fields["page"]["title"], "", "page"),
+                                    (fields["heading"], fields["anchor"], "section")):
+            if label.lower() in seen:
+                continue
+            seen.add(label.lower())
+            labels.append({"label": label, "lower": label.lower(), "kind": kind, "path": fields["path"],
+                           "anchor": anchor, "url": section_url(fields["url"], anchor)})
+    return labels
+
+
+def _hit(sections: list[tuple[float, dict]], terms: dict[str, bool], full: bool) -> Hit:
+    score, best = sections[0]
+    hit = Hit(
+        path=best["path"], anchor=best["anchor"], url=best["url"],
+        page_title=best["page"]["h1"] or best["page"]["title"], heading=best["heading"],
+        heading_path=best["heading_path"], topic=best["topic"], kind=best["kind"],
+        snippet=str(snippet(best["body"], terms)), score=round(score, 4),
+        more_sections=[
+            SectionLink(anchor=f["anchor"], heading=f["heading"], url=section_url(f["url"], f["anchor"]),
+                        snippet=str(snippet(f["body"], terms, words=16)), score=round(s, 4))
+            for s, f in sections[1:1 + MORE_SECTIONS]
+        ],
+    )
+    if full:
+        hit.passage = [str(p) for p in passage(best["body"], terms)]
+        hit.text = best["body"]
+    return hit
+
+
+def _nothing_to_search(text: str) -> str:
+    if not text:
+        return "Type a word or a question to search, for example “carcinoid syndrome” or “what is a NET?”."
+    return (f"“{text}” has no words we can search for (very common words such as “the” or “what” "
+            "are left out). Try adding what it is about, for example “symptoms of a NET”.")
+
+
+def _nothing_found(response: SearchResponse) -> str:
+    if response.topic:
+        return f"Nothing matched in {response.topic}. Try searching all topics."
+    return ("Nothing matched. Check the spelling, use fewer words, or try a general word such "
+            "as “treatment” or “symptoms”.")

@@ -1,0 +1,86 @@
+"""HTML pages for visitors (/search) and helpline nurses (/ask), plus the demo's page copies."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+)
+
+from webapp.api import ASK_ALTERNATIVES, service
+from webapp.params import search_request
+from webapp.search import SearchUnavailable, section_url
+
+bp = Blueprint("views", __name__)
+PAGE_SUFFIXES = (".html", ".htm")
+
+
+@bp.app_template_global()
+def link_for(path: str, anchor: str, url: str) -> str:
+    """Where a result links: the local copy under /pages/ in the demo, else the page's own URL."""
+    if current_app.config["SEARCH_LOCAL_LINKS"]:
+        return section_url(f"/pages/{path}", anchor)
+    return section_url(url, anchor)
+
+
+@bp.get("/")
+def home():
+    """The search page with an empty box."""
+    return render_template("search.html", response=None, topics=_topics())
+
+
+@bp.get("/search")
+def search():
+    """Results page; `partial=1` returns only the results block (for as-you-type updates)."""
+    req = search_request(request.args)
+    if not req.text.strip():
+        return render_template("search.html", response=None, topics=_topics())
+    response = service().search(req)
+    template = "_results.html" if request.args.get("partial") else "search.html"
+    return render_template(template, response=response, topics=_topics())
+
+
+@bp.get("/ask")
+def ask():
+    """The nurses' page: the best passage in full, alternatives one key press away."""
+    req = search_request(request.args, default_limit=1 + ASK_ALTERNATIVES)
+    response = service().search(req, full_passages=True) if req.text.strip() else None
+    template = "_answers.html" if request.args.get("partial") else "ask.html"
+    return render_template(template, response=response)
+
+
+@bp.get("/pages/<path:path>")
+def corpus_page(path: str):
+    """A corpus page, so deep links work in the local demo; never a file outside the corpus."""
+    if not path.lower().endswith(PAGE_SUFFIXES):
+        abort(404, description="Only the site's HTML pages are served here.")
+    root = Path(current_app.config["SEARCH_CORPUS_DIR"]).resolve()
+    return send_from_directory(root, path, mimetype="text/html")
+
+
+@bp.get("/opensearch.xml")
+def opensearch():
+    """OpenSearch description, so browsers can add the site search."""
+    xml = render_template("opensearch.xml", base=request.host_url.rstrip("/"))
+    return Response(xml, mimetype="application/opensearchdescription+xml")
+
+
+@bp.get("/healthz")
+def healthz():
+    """For load balancers: 200 with the index's size and build time, 503 when it cannot serve."""
+    status = service().status()
+    return jsonify({"status": "ok", **status})
+
+
+def _topics() -> list[str]:
+    try:
+        return service().topics()
+    except SearchUnavailable:
+        return []
