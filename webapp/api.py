@@ -25,7 +25,7 @@ def search():
 def ask():
     """The best passage in full plus alternatives: the twin of /ask."""
     req = search_request(request.args, default_limit=1 + ASK_ALTERNATIVES)
-    return jsonify(service().search(req, full_passages=True).to_dict())
+    return jsonify(service().search(req, full_passages=True, group_pages=False).to_dict())
 
 
 @bp.get("/suggest")

@@ -206,8 +206,9 @@ class SearchService:
 
     # -- searching -------------------------------------------------------------------------
 
-    def search(self, request: SearchRequest, full_passages: bool = False) -> SearchResponse:
-        """Run a search: understand, expand, rank, group, page, and explain."""
+    def search(self, request: SearchRequest, full_passages: bool = False,
+               group_pages: bool = True) -> SearchResponse:
+        """Run a search: understand, expand, rank, group (by page unless told not to), explain."""
         text = " ".join(request.text.split())[:MAX_QUERY_CHARS]
         response = SearchResponse(query=text, page=request.page, limit=request.limit,
                                   topic=request.topic)
@@ -225,7 +226,7 @@ class SearchService:
                 hits = self._ranked(searcher, corrected, question, request.topic)
                 if hits:
                     parsed, response.corrected = corrected, True
-            self._fill(response, hits, parsed, full_passages)
+            self._fill(response, hits, parsed, full_passages, group_pages)
         response.expanded = parsed.expansions()
         response.intent = question.labels
         if not response.results:
@@ -258,11 +259,11 @@ class SearchService:
         return ranked
 
     def _fill(self, response: SearchResponse, ranked: list[tuple[float, dict]], parsed: ParsedQuery,
-              full_passages: bool) -> None:
+              full_passages: bool, group_pages: bool) -> None:
         """Group sections by page, count topics, and cut out the requested page of results."""
         groups: dict[str, list[tuple[float, dict]]] = {}
         for score, fields in ranked:
-            groups.setdefault(fields["path"], []).append((score, fields))
+            groups.setdefault(fields["path"] if group_pages else fields["key"], []).append((score, fields))
         response.total = len(groups)
         response.topics = dict(Counter(g[0][1]["topic"] for g in groups.values()).most_common())
         terms = query_terms(parsed)

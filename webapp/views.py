@@ -51,7 +51,7 @@ def search():
 def ask():
     """The nurses' page: the best passage in full, alternatives one key press away."""
     req = search_request(request.args, default_limit=1 + ASK_ALTERNATIVES)
-    response = service().search(req, full_passages=True) if req.text.strip() else None
+    response = service().search(req, full_passages=True, group_pages=False) if req.text.strip() else None
     template = "_answers.html" if request.args.get("partial") else "ask.html"
     return render_template(template, response=response)
 
