@@ -151,11 +151,13 @@ def _print_misses(questions: list[tuple[str, set[str]]], ranks: list[int | None]
                   limit: int) -> None:
     misses = [(q, rel, r) for (q, rel), r in zip(questions, ranks, strict=True) if r != 1]
     for text, relevant, rank in misses[:limit]:
-        print(f"  rank {rank or '-':>2}  {text}\n      want {sorted(relevant)[:2]}\n      got  {ranker(text)[:2]}")
+        print(f"  rank {rank or '-':>2}  {text}")
+        print(f"      want {sorted(relevant)[:2]}\n      got  {ranker(text)[:2]}")
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sets", default="project,medquad", type=lambda s: s.split(","),
                         help="question sets to run: project, medquad")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions of each set")
