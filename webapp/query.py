@@ -39,6 +39,7 @@ class ParsedQuery:
 
     text: str
     concepts: list[Concept] = field(default_factory=list)
+    optional: list[Concept] = field(default_factory=list)
     excluded: list[Variant] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
 
@@ -122,9 +123,11 @@ def _own_first(typed: str, variants: tuple[Variant, ...]) -> tuple[Variant, ...]
 
 def build_query(parsed: ParsedQuery, fields: dict[str, float] = FIELD_BOOSTS) -> q.Query:
     """The Whoosh query: any concept may match (questions never need every word), weighted
-    by field; exclusions remove sections."""
+    by field; optional concepts only raise sections that already match; exclusions remove."""
     clauses = [_concept_query(c, fields) for c in parsed.concepts]
     positive: q.Query = q.Or(clauses) if len(clauses) > 1 else clauses[0]
+    if parsed.optional:
+        positive = q.AndMaybe(positive, q.Or([_concept_query(c, fields) for c in parsed.optional]))
     if parsed.excluded:
         negative = q.Or([_variant_query(v, fields, 1.0) for v in parsed.excluded])
         return q.AndNot(positive, negative)

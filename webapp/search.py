@@ -9,7 +9,7 @@ import os
 import re
 import threading
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from whoosh import query as q
@@ -31,7 +31,7 @@ CANDIDATES = 400
 MORE_SECTIONS = 2
 # Score multipliers applied after BM25F. A section of the kind a question asks for (symptoms
 # for "what are the signs...") beats a passing mention; intent words alone are only a hint.
-KIND_BONUS = 0.6
+KIND_BONUS = 1.0
 INTENT_WORD_WEIGHT = 0.3
 
 
@@ -214,11 +214,11 @@ class SearchService:
                                   topic=request.topic)
         question = questions.understand(text)
         parsed = self.parse(question)
-        if not parsed.searchable:
-            response.message = _nothing_to_search(text)
-            return response
         with self._lock:
-            searcher = self.searcher()
+            searcher = self.searcher()  # an unavailable index is reported for every search
+            if not parsed.searchable:
+                response.message = _nothing_to_search(text)
+                return response
             response.did_you_mean = self._suggestion(parsed)
             hits = self._ranked(searcher, parsed, question, request.topic)
             if not hits and response.did_you_mean:
@@ -234,16 +234,19 @@ class SearchService:
         return response
 
     def parse(self, question: questions.Question) -> ParsedQuery:
-        """Turn an understood question into concepts; question framing words are dropped."""
+        """Turn an understood question into concepts. Framing words are dropped; the intent's
+        own vocabulary only raises matching sections, unless nothing else is left to search."""
         content = question.content
         if len(question.text.split()) > 2:
             content = " ".join(w for w in content.split() if not questions.is_question_word(w))
-        soft = [w for w in question.intent_words if w.lower() not in content.lower()]
-        weights = {w: INTENT_WORD_WEIGHT for w in soft}
-        parsed = parse_query(" ".join([content, *soft]), self.synonyms, weights)
-        if not any(c.weight == 1.0 for c in parsed.concepts):
-            # only intent words survived ("what is it?"): nothing about a topic to search for
-            parsed.concepts = [c for c in parsed.concepts if c.weight == 1.0]
+        parsed = parse_query(content, self.synonyms)
+        intent = " ".join(w for w in question.intent_words if w.lower() not in content.lower())
+        if intent:
+            extra = parse_query(intent, self.synonyms).concepts
+            if parsed.concepts:
+                parsed.optional = [replace(c, weight=INTENT_WORD_WEIGHT) for c in extra]
+            else:
+                parsed.concepts = extra
         return parsed
 
     def _ranked(self, searcher: Searcher, parsed: ParsedQuery, question: questions.Question,
@@ -286,8 +289,16 @@ class SearchService:
         return " ".join(words) if changed else None
 
     def _known(self, word: str) -> bool:
-        return (american_spelling(word) in self._vocabulary or questions.is_question_word(word)
-                or not analyze(word) or bool(self.synonyms.variants(tuple(analyze(word)))))
+        """In the site's vocabulary, a question word, a synonym, or an inflection of an indexed
+        term ("tumours" when only "tumour" is written). A word the stemmer leaves unchanged
+        ("neuroendocrin") is not vouched for by its stem."""
+        terms = analyze(word)
+        if not terms or american_spelling(word) in self._vocabulary or questions.is_question_word(word):
+            return True
+        if self.synonyms.variants(tuple(terms)):
+            return True
+        stem = terms[0]
+        return stem != american_spelling(word) and ("body", stem) in self._searcher.reader()
 
     def suggest(self, prefix: str, limit: int = 8) -> list[dict]:
         """Page titles and headings that start with (or have a word starting with) the prefix."""

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import page_html, write_corpus
+from sitegen import page_html, write_corpus
 from whoosh.query import Term
 
 from indexer import store

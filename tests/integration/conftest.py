@@ -1,0 +1,72 @@
+"""An app over a small site written for the tests, indexed once per session."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sitegen import page_html, write_corpus
+
+from indexer.build import build_index
+from webapp import create_app
+
+SYNONYMS = """
+NET, neuroendocrine tumour
+neuroendocrine cancer => neuroendocrine cancer, NET, NEC
+tummy, abdomen
+GP, family doctor
+"""
+
+
+def site_pages() -> dict[str, str]:
+    """Pages that each exercise one behaviour: acronyms, synonyms, markup, spelling, paging."""
+    pages = {
+        "net/about-nets.html": page_html("About NETs", {
+            "What is a NET": "A NET is a neuroendocrine tumour. NETs grow from neuroendocrine cells.",
+            "Symptoms of a NET": "Symptoms include flushing, diarrhoea and pain in the abdomen.",
+            "Treatment with octreotide": "Octreotide injections slow the growth of the tumour.",
+            "Outlook": "Many people live for many years with a slow-growing NET.",
+        }, topic="Neuroendocrine cancer"),
+        "net/carcinoid.html": page_html("Carcinoid syndrome", {
+            "Flushing": "Carcinoid syndrome causes flushing of the face and neck.",
+            "Heart": "Carcinoid heart disease affects the valves of the heart.",
+        }, topic="Neuroendocrine cancer"),
+        "support/money.html": page_html("Money worries", {
+            "Benefits": "The welfare safety net includes benefits if you cannot work.",
+        }, topic="Support"),
+        "support/markup.html": page_html("Talking about treatment", {
+            "Examples": "Some forums show code like &lt;script&gt;alert('x')&lt;/script&gt; in posts "
+                        "about treatment.",
+        }, topic="Support"),
+        "bowel/about.html": page_html("About bowel cancer", {
+            "Tumor growth": "A tumor in the bowel can block it and cause tummy pain.",
+            "Seeing your GP": "See your family doctor if you have blood in your poo.",
+        }, topic="Bowel cancer"),
+    }
+    for i in range(14):  # enough pages about tiredness to need two result pages
+        pages[f"living/tiredness-{i:02d}.html"] = page_html(f"Tiredness guide {i}", {
+            "Tiredness": f"Tiredness (fatigue) after treatment, advice number {i}.",
+        }, topic="Living with cancer")
+    return pages
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> dict[str, Path]:
+    """The test site on disk and its index."""
+    root = tmp_path_factory.mktemp("site")
+    corpus = write_corpus(root / "corpus", site_pages())
+    (corpus / "synonyms.txt").write_text(SYNONYMS, encoding="utf-8")
+    build_index(corpus, root / "index", workers=1)
+    return {"corpus": corpus, "index": root / "index"}
+
+
+@pytest.fixture(scope="session")
+def app(site):
+    """The real application over the test site."""
+    return create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(site["index"]),
+                       "SEARCH_CORPUS_DIR": str(site["corpus"])})
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
