@@ -22,10 +22,12 @@ index: $(VENV)/.installed
 	$(PY) -m indexer build $(CORPUS) --index $(INDEX)
 
 ## run: install, index if missing or stale, serve on http://$(HOST):$(PORT) with gunicorn
+## (the access log leaves out IP addresses and query strings: queries may hold personal details)
 run: index
 	SEARCH_INDEX_DIR=$(abspath $(INDEX)) SEARCH_CORPUS_DIR=$(abspath $(CORPUS)) \
 	  $(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
-	  --access-logfile - 'webapp:create_app()'
+	  --access-logfile - --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms' \
+	  'webapp:create_app()'
 
 ## browser-deps: Debian's Chromium and ChromeDriver for the browser tests (needs root or sudo)
 browser-deps:

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from indexer.analysis import load_synonyms
+from webapp.insights import Insights
 from webapp.search import SearchService
 
 DEFAULTS: dict[str, Any] = {
@@ -18,6 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_SYNONYMS": None,          # default: <corpus>/synonyms.txt
     "SEARCH_LOCAL_LINKS": True,       # link results to /pages/... (the local demo copy)
     "SEARCH_SITE_NAME": "Lantern Cancer Care",
+    "SEARCH_INSIGHTS_DB": "var/insights.sqlite3",  # empty to keep no search log at all
 }
 
 
@@ -33,6 +35,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     corpus = Path(app.config["SEARCH_CORPUS_DIR"])
     synonyms_path = app.config["SEARCH_SYNONYMS"] or corpus / "synonyms.txt"
     app.extensions["search"] = SearchService(app.config["SEARCH_INDEX_DIR"], load_synonyms(synonyms_path))
+    db = app.config["SEARCH_INSIGHTS_DB"]
+    app.extensions["insights"] = Insights(db) if db else None
     from webapp import api, errors, views
 
     app.register_blueprint(views.bp)

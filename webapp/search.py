@@ -198,6 +198,11 @@ class SearchService:
         with self._lock:
             return sorted(t.decode("utf-8") for t in self.searcher().lexicon("topic"))
 
+    def section(self, key: str) -> dict | None:
+        """Stored fields of one section by its `path#anchor`, or None."""
+        with self._lock:
+            return self.searcher().document(key=key)
+
     def generation_path(self) -> Path:
         """Directory of the live generation (for data stored with the index)."""
         with self._lock:

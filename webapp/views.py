@@ -9,17 +9,27 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    redirect,
     render_template,
     request,
     send_from_directory,
+    url_for,
 )
 
-from webapp.api import ASK_ALTERNATIVES, service
+from webapp.api import ASK_ALTERNATIVES, insights, log_search, service
 from webapp.params import search_request
 from webapp.search import SearchUnavailable, section_url
 
 bp = Blueprint("views", __name__)
 PAGE_SUFFIXES = (".html", ".htm")
+
+
+@bp.app_template_global()
+def open_link(query: str, path: str, anchor: str) -> str:
+    """A result link that records the open for the editors' insights, then redirects."""
+    if insights() is None:
+        return link_for(path, anchor, service().section(f"{path}#{anchor}")["url"])
+    return url_for("views.open_result", q=query, key=f"{path}#{anchor}")
 
 
 @bp.app_template_global()
@@ -43,6 +53,7 @@ def search():
     if not req.text.strip():
         return render_template("search.html", response=None, topics=_topics())
     response = service().search(req)
+    _log_unless_typing(response, "search")
     template = "_results.html" if request.args.get("partial") else "search.html"
     return render_template(template, response=response, topics=_topics())
 
@@ -52,6 +63,8 @@ def ask():
     """The nurses' page: the best passage in full, alternatives one key press away."""
     req = search_request(request.args, default_limit=1 + ASK_ALTERNATIVES)
     response = service().search(req, full_passages=True, group_pages=False) if req.text.strip() else None
+    if response is not None:
+        _log_unless_typing(response, "ask")
     template = "_answers.html" if request.args.get("partial") else "ask.html"
     return render_template(template, response=response)
 
@@ -77,6 +90,24 @@ def healthz():
     """For load balancers: 200 with the index's size and build time, 503 when it cannot serve."""
     status = service().status()
     return jsonify({"status": "ok", **status})
+
+
+@bp.get("/open")
+def open_result():
+    """Record that a result was opened, then go to it (only to sections that exist: no open redirect)."""
+    fields = service().section(request.args.get("key", ""))
+    if fields is None:
+        abort(404, description="That result is no longer in the index.")
+    log = insights()
+    if log is not None:
+        log.record_open(request.args.get("q", ""), fields["key"])
+    return redirect(link_for(fields["path"], fields["anchor"], fields["url"]))
+
+
+def _log_unless_typing(response, source: str) -> None:
+    """As-you-type requests are logged only once typing has settled, not for every keystroke."""
+    if not request.args.get("partial") or request.args.get("settled"):
+        log_search(response, source)
 
 
 def _topics() -> list[str]:

@@ -63,7 +63,8 @@ def site(tmp_path_factory) -> dict[str, Path]:
 def app(site):
     """The real application over the test site."""
     return create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(site["index"]),
-                       "SEARCH_CORPUS_DIR": str(site["corpus"])})
+                       "SEARCH_CORPUS_DIR": str(site["corpus"]),
+                       "SEARCH_INSIGHTS_DB": str(site["index"].parent / "insights.sqlite3")})
 
 
 @pytest.fixture

@@ -1,24 +1,27 @@
 """HTML pages, their agreement with the API, error shapes, health checks and index reloads."""
 import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from apiclient import api
+from apiclient import api, keys
 from sitegen import page_html, write_corpus
 
 from indexer.build import build_index
 from webapp import create_app
 
 
-def result_links(html: str) -> list[str]:
-    return re.findall(r'class="hit-link" href="([^"]+)"', html)
+def result_keys(html: str) -> list[str]:
+    """The path#anchor each result links to (through the /open redirect)."""
+    links = re.findall(r'class="hit-link" href="([^"]+)"', html)
+    return [parse_qs(urlsplit(unescape(link)).query)["key"][0] for link in links]
 
 
 def test_search_page_and_api_agree(client):
     for query in ("tiredness", "carcinoid", "how long can you live with a NET?", "tummy"):
         html = client.get("/search", query_string={"q": query}).get_data(as_text=True)
         data = api(client, q=query)
-        expected = [f"/pages/{r['path']}#{r['anchor']}" for r in data["results"]]
-        assert result_links(html) == expected, query
+        assert result_keys(html) == keys(data), query
 
 
 def test_results_page_shows_expansion_and_suggestion(client):
@@ -95,7 +98,7 @@ def test_html_errors_use_the_friendly_page(client):
 
 
 def test_missing_index_is_a_clear_503(tmp_path):
-    app = create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(tmp_path / "none")})
+    app = create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(tmp_path / "none"), "SEARCH_INSIGHTS_DB": ""})
     client = app.test_client()
     response = client.get("/api/search?q=x")
     assert response.status_code == 503
@@ -109,9 +112,17 @@ def test_rebuild_while_serving_is_picked_up_without_restart(tmp_path):
     corpus = write_corpus(tmp_path / "corpus", {"a.html": page_html("First", {"One": "apples"})})
     build_index(corpus, tmp_path / "index", workers=1)
     client = create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-                         "SEARCH_CORPUS_DIR": str(corpus)}).test_client()
+                         "SEARCH_CORPUS_DIR": str(corpus), "SEARCH_INSIGHTS_DB": ""}).test_client()
     assert api(client, q="pears")["total"] == 0
     write_corpus(corpus, {"b.html": page_html("Second", {"Two": "pears"})})
     build_index(corpus, tmp_path / "index", workers=1)
     assert api(client, q="pears")["total"] == 1
     assert api(client, q="apples")["total"] == 1
+
+
+def test_opening_a_result_redirects_to_the_section(client):
+    response = client.get("/open", query_string={"q": "flushing", "key": "net/carcinoid.html#flushing"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/pages/net/carcinoid.html#flushing"
+    for bad in ("https://evil.example/", "net/carcinoid.html#nope", ""):
+        assert client.get("/open", query_string={"q": "x", "key": bad}).status_code == 404

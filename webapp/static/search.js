@@ -9,6 +9,7 @@
   const list = document.getElementById("suggestions");
   const endpoint = form.getAttribute("action");
   let timer = null;
+  let settle = null;
   let latest = 0;
 
   function params() {
@@ -17,12 +18,13 @@
     return data;
   }
 
-  async function refresh() {
+  async function refresh(settled) {
     const data = params();
     const ticket = ++latest;
     if (!data.get("q")) { target.innerHTML = ""; return; }
     history.replaceState(null, "", endpoint + "?" + data.toString());
     data.set("partial", "1");
+    if (settled) data.set("settled", "1");  // counted once in the editors' insights
     const response = await fetch(endpoint + "?" + data.toString());
     if (ticket !== latest) return;  // a newer keystroke has already asked again
     target.innerHTML = response.ok ? await response.text() : "";
@@ -46,7 +48,9 @@
 
   box.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(function () { refresh(); suggest(); }, 250);
+    clearTimeout(settle);
+    timer = setTimeout(function () { refresh(false); suggest(); }, 250);
+    settle = setTimeout(function () { refresh(true); }, 1500);
   });
-  form.addEventListener("change", function (event) { if (event.target !== box) refresh(); });
+  form.addEventListener("change", function (event) { if (event.target !== box) refresh(true); });
 })();
