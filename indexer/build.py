@@ -134,7 +134,7 @@ def _write_generation(tmp: Path, previous: store.Generation | None, known: dict[
         shutil.copytree(previous.path, tmp, dirs_exist_ok=True)
         index = whoosh_index.open_dir(str(tmp))
     records = {rel: rec for rel, rec in known.items() if rel in sources and rel not in changed}
-    writer = index.writer(limitmb=256)
+    writer = _writer(index, full=previous is None, workers=workers, pages=len(changed))
     try:
         for rel in (*changed, *deleted):
             writer.delete_by_term("path", rel)
@@ -146,6 +146,15 @@ def _write_generation(tmp: Path, previous: store.Generation | None, known: dict[
         raise
     _carry_over(report, {rel: rec for rel, rec in records.items() if rel not in changed})
     return records
+
+
+def _writer(index, full: bool, workers: int | None, pages: int):
+    """A full build of many pages indexes in several processes too (analysis is the other half
+    of the work); updates use one writer, which also handles the deletions."""
+    procs = workers or os.cpu_count() or 1
+    if full and procs > 1 and pages >= _PARALLEL_THRESHOLD:
+        return index.writer(limitmb=128, procs=procs, multisegment=True)
+    return index.writer(limitmb=256)
 
 
 def _add_page(writer, rel: str, outcome: Page | str, digest: str, report: BuildReport) -> dict:

@@ -276,8 +276,10 @@ def find_content_root(soup: BeautifulSoup) -> Tag:
 
 def _own_text_weight(tag: Tag) -> int:
     """Characters of text outside links: link lists are menus, prose is content."""
-    return sum(len(s.strip()) for s in tag.find_all(string=True)
-               if not isinstance(s, _SKIPPED_STRINGS) and s.find_parent("a") is None)
+    def length(node: Tag) -> int:
+        return sum(len(s.strip()) for s in node.find_all(string=True) if not isinstance(s, _SKIPPED_STRINGS))
+
+    return length(tag) - sum(length(a) for a in tag.find_all("a") if a.find_parent("a") is None)
 
 
 def _densest_block(body: Tag) -> Tag:
