@@ -15,7 +15,8 @@ from whoosh import index as whoosh_index
 from indexer import store
 from indexer.model import Page, ParseError, bytes_hash
 from indexer.parse import parse_html
-from indexer.schema import SCHEMA_VERSION, build_schema, document_for
+from indexer.duplicates import find_duplicates
+from indexer.schema import SCHEMA_VERSION, build_schema, document_for, section_from_document
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class BuildReport:
     seconds: float = 0.0
     full: bool = False
     published: bool = False
+    duplicate_groups: int = 0
     generation: str = ""
 
     @property
@@ -145,7 +147,20 @@ def _write_generation(tmp: Path, previous: store.Generation | None, known: dict[
         writer.cancel()
         raise
     _carry_over(report, {rel: rec for rel, rec in records.items() if rel not in changed})
+    write_duplicates(index, tmp, report)
     return records
+
+
+def write_duplicates(index, gen_dir: Path, report: BuildReport) -> None:
+    """Find duplicate sections once per build and store the report with the generation.
+    It is recomputed over the whole index, so an incremental build keeps it exact."""
+    started = time.perf_counter()
+    with index.searcher() as searcher:
+        sections = [section_from_document(fields) for fields in searcher.all_stored_fields()]
+    duplicates = find_duplicates(sections)
+    store.write_json_durably(gen_dir / store.DUPLICATES_FILE, duplicates.to_dict())
+    report.duplicate_groups = len(duplicates.groups)
+    log.info("found %d duplicate groups in %.1f s", len(duplicates.groups), time.perf_counter() - started)
 
 
 def _writer(index, full: bool, workers: int | None, pages: int):

@@ -1,4 +1,4 @@
-"""Command line: `python -m indexer build | inspect | duplicates`."""
+"""Command line: `python -m indexer build | inspect | duplicates`; the only module that prints."""
 from __future__ import annotations
 
 import argparse
@@ -11,8 +11,10 @@ from tqdm import tqdm
 
 from indexer import store
 from indexer.build import BuildReport, build_index
+from indexer.duplicates import DuplicateReport, find_duplicates, format_csv, format_table
 from indexer.model import ParseError
 from indexer.parse import parse_file
+from indexer.schema import section_from_document
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -48,6 +50,14 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("--root", type=Path, default=None,
                          help="corpus root the path is relative to (default: the file's folder)")
     inspect.set_defaults(handler=_cmd_inspect)
+
+    dups = commands.add_parser("duplicates", help="list duplicate and near-duplicate sections")
+    dups.add_argument("--index", type=Path, required=True, help="index folder")
+    dups.add_argument("--threshold", type=float, default=None,
+                      help="word-shingle Jaccard similarity, 0-1 (default: the one stored with the index, 0.8)")
+    dups.add_argument("--min-words", type=int, default=None, help="leave out shorter sections (default 25)")
+    dups.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    dups.set_defaults(handler=_cmd_duplicates)
     return parser
 
 
@@ -85,6 +95,8 @@ def format_report(report: BuildReport, index_dir: Path) -> str:
                 f"({report.parsed} parsed, {report.unchanged} unchanged, {report.deleted} removed)"
                 f" in {report.seconds:.1f} s, {report.pages_per_second:.0f} pages/s.")
     lines = [head]
+    if report.published:
+        lines.append(f"Duplicate report: {report.duplicate_groups} groups of duplicate sections.")
     if report.skipped:
         lines.append(f"Skipped {len(report.skipped)} file(s):")
         lines += [f"  {path}: {reason}" for path, reason in report.skipped]
@@ -107,3 +119,32 @@ def _cmd_inspect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
               "sections": [s.to_dict() for s in page.sections]}
     print(json.dumps(output, indent=2, ensure_ascii=False))
     return EXIT_OK
+
+
+def _cmd_duplicates(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.threshold is not None and not 0 < args.threshold <= 1:
+        parser.error("--threshold must be between 0 and 1")
+    if args.min_words is not None and args.min_words < 1:
+        parser.error("--min-words must be at least 1")
+    try:
+        report = stored_or_fresh_duplicates(args.index, args.threshold, args.min_words)
+    except store.IndexError_ as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), indent=1, ensure_ascii=False))
+    else:
+        print(format_table(report) if args.format == "table" else format_csv(report), end="")
+    return EXIT_OK
+
+
+def stored_or_fresh_duplicates(index_dir: Path, threshold: float | None,
+                               min_words: int | None) -> DuplicateReport:
+    """The report stored with the index, or a fresh one when other settings are asked for."""
+    index, generation = store.open_index(index_dir)
+    stored = generation.path / store.DUPLICATES_FILE
+    if threshold is None and min_words is None and stored.exists():
+        return DuplicateReport.from_dict(json.loads(stored.read_text(encoding="utf-8")))
+    with index.searcher() as searcher:
+        sections = [section_from_document(f) for f in searcher.all_stored_fields()]
+    return find_duplicates(sections, threshold=threshold or 0.8, min_words=min_words or 25)

@@ -5,7 +5,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from indexer.analysis import ACRONYM_ANALYZER, SPELLING_ANALYZER, TEXT_ANALYZER
 from indexer.kinds import section_kind
-from indexer.model import Section
+from indexer.model import PageMeta, Section
 
 # Bump when fields or analysis change: an index of another version must be rebuilt with --full.
 SCHEMA_VERSION = 1
@@ -74,3 +74,15 @@ def document_for(section: Section) -> dict:
         },
         "heading_path": list(section.heading_path),
     }
+
+
+def section_from_document(fields: dict) -> Section:
+    """Rebuild a Section from a stored document (the inverse of document_for)."""
+    page = fields["page"]
+    meta = PageMeta(path=fields["path"], url=fields["url"], title=page["title"], h1=page["h1"],
+                    description=page["description"], breadcrumb=tuple(page["breadcrumb"]),
+                    topic=page["topic"], last_reviewed=page["last_reviewed"],
+                    next_review_due=page["next_review_due"])
+    return Section(page=meta, anchor=fields["anchor"], heading=fields["heading"],
+                   heading_path=tuple(fields["heading_path"]), level=fields["level"],
+                   position=fields["position"], text=fields["body"])

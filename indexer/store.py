@@ -28,6 +28,7 @@ from indexer.schema import SCHEMA_VERSION
 
 CURRENT = "current"
 BUILD_INFO = "build.json"
+DUPLICATES_FILE = "duplicates.json"
 LOCK_FILE = ".build.lock"
 KEEP_GENERATIONS = 2  # the live one and its predecessor, for readers still holding it
 

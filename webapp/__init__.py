@@ -37,9 +37,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["search"] = SearchService(app.config["SEARCH_INDEX_DIR"], load_synonyms(synonyms_path))
     db = app.config["SEARCH_INSIGHTS_DB"]
     app.extensions["insights"] = Insights(db) if db else None
-    from webapp import api, errors, views
+    from webapp import api, editors, errors, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(editors.bp)
     app.register_blueprint(api.bp)
     errors.register(app)
     return app

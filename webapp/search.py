@@ -203,6 +203,15 @@ class SearchService:
         with self._lock:
             return self.searcher().document(key=key)
 
+    def more_like(self, key: str, top: int) -> list[dict]:
+        """Stored fields of the sections sharing the most distinctive terms with one section."""
+        with self._lock:
+            searcher = self.searcher()
+            docnum = searcher.document_number(key=key)
+            if docnum is None:
+                return []
+            return [hit.fields() for hit in searcher.more_like(docnum, "body", top=top)]
+
     def generation_path(self) -> Path:
         """Directory of the live generation (for data stored with the index)."""
         with self._lock:

@@ -76,3 +76,14 @@ def test_inspect_reports_unreadable_file_and_exits_1(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 1
     assert "binary data" in result.stderr
+
+
+def test_stored_document_round_trips_to_the_same_section():
+    from indexer.schema import document_for, section_from_document
+
+    html = b"""<html><head><title>T | Site</title><meta name="description" content="d"></head><body>
+      <nav class="breadcrumb"><ol><li>Home</li><li>Topic</li><li>T</li></ol></nav>
+      <main><h1>T</h1><h2 id="a">A</h2><p>x</p><h3 id="b">B</h3><p>y</p>
+      <p>Last reviewed: 1 May 2025</p></main></body></html>"""
+    for section in parse_html(html, "dir/p.html").sections:
+        assert section_from_document(document_for(section)) == section

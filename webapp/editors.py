@@ -1,0 +1,183 @@
+"""Editors' tools under /editors/: duplicate groups, pair view, similar passages, search insights.
+Each page has its JSON twin under /api/editors/."""
+from __future__ import annotations
+
+import difflib
+import html
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from markupsafe import Markup
+
+from indexer.duplicates import DuplicateReport, format_csv, jaccard, shingles
+from indexer.store import DUPLICATES_FILE
+from webapp.api import insights, service
+from webapp.search import BadRequest
+
+bp = Blueprint("editors", __name__)
+PERIODS = (7, 30)
+SIMILAR_CANDIDATES = 30
+
+
+def duplicate_report() -> DuplicateReport:
+    """The duplicate report stored with the live index generation (cached per generation)."""
+    path = service().generation_path() / DUPLICATES_FILE
+    cache = current_app.extensions.setdefault("duplicates_cache", {})
+    if path not in cache:
+        if not path.exists():
+            abort(503, description="This index has no duplicate report: rebuild it with "
+                                   "`python -m indexer build CORPUS --index DIR --full`.")
+        cache.clear()
+        cache[path] = DuplicateReport.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+    return cache[path]
+
+
+def filtered_groups(report: DuplicateReport, topic: str, kind: str) -> list:
+    """Groups with at least one member in `topic` (all if empty), of `kind` (all if empty)."""
+    return [g for g in report.groups
+            if (not topic or any(m.topic == topic for m in g.members)) and (not kind or g.kind == kind)]
+
+
+@bp.get("/editors/")
+def overview():
+    """Start page for editors."""
+    report = duplicate_report()
+    return render_template("editors/overview.html", report=report)
+
+
+@bp.get("/editors/duplicates")
+def duplicates():
+    """Duplicate groups, largest first, with a topic filter."""
+    report, topic, kind = duplicate_report(), request.args.get("topic", ""), request.args.get("kind", "")
+    topics = sorted({m.topic for g in report.groups for m in g.members})
+    return render_template("editors/duplicates.html", report=report, topics=topics, topic=topic, kind=kind,
+                           groups=filtered_groups(report, topic, kind))
+
+
+@bp.get("/api/editors/duplicates")
+def duplicates_json():
+    """JSON twin of /editors/duplicates."""
+    report, topic, kind = duplicate_report(), request.args.get("topic", ""), request.args.get("kind", "")
+    data = report.to_dict()
+    data["groups"] = [g.to_dict() for g in filtered_groups(report, topic, kind)]
+    return jsonify(data)
+
+
+@bp.get("/editors/duplicates.csv")
+def duplicates_csv():
+    """The duplicate groups as a CSV download."""
+    report = duplicate_report()
+    filtered = DuplicateReport(threshold=report.threshold, min_words=report.min_words,
+                               groups=filtered_groups(report, request.args.get("topic", ""),
+                                                      request.args.get("kind", "")),
+                               page_pairs=report.page_pairs)
+    return Response(format_csv(filtered), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=duplicates.csv"})
+
+
+def pair_data(key_a: str, key_b: str) -> dict:
+    """Two sections side by side with the words that differ marked, and their similarity."""
+    a, b = service().section(key_a), service().section(key_b)
+    if a is None or b is None:
+        abort(404, description="One of those sections is not in the index.")
+    marked_a, marked_b = word_diff(a["body"], b["body"])
+    return {"a": _section_summary(a), "b": _section_summary(b),
+            "similarity": round(jaccard(shingles(a["body"]), shingles(b["body"])), 3),
+            "a_html": str(marked_a), "b_html": str(marked_b)}
+
+
+@bp.get("/editors/pair")
+def pair():
+    """Side-by-side view of two passages."""
+    return render_template("editors/pair.html", pair=pair_data(request.args.get("a", ""),
+                                                               request.args.get("b", "")))
+
+
+@bp.get("/api/editors/pair")
+def pair_json():
+    """JSON twin of /editors/pair."""
+    return jsonify(pair_data(request.args.get("a", ""), request.args.get("b", "")))
+
+
+def similar_data(key: str, limit: int = 10) -> dict:
+    """The sections closest to one section: candidates by shared terms, ranked by real overlap."""
+    target = service().section(key)
+    if target is None:
+        abort(404, description="That section is not in the index.")
+    own = shingles(target["body"])
+    found = []
+    for fields in service().more_like(key, SIMILAR_CANDIDATES):
+        similarity = jaccard(own, shingles(fields["body"]))
+        found.append({**_section_summary(fields), "similarity": round(similarity, 3)})
+    found.sort(key=lambda f: -f["similarity"])
+    return {"section": _section_summary(target), "similar": found[:limit]}
+
+
+@bp.get("/editors/similar")
+def similar():
+    """"Similar passages" for any section."""
+    return render_template("editors/similar.html", data=similar_data(request.args.get("key", "")))
+
+
+@bp.get("/api/editors/similar")
+def similar_json():
+    """JSON twin of /editors/similar."""
+    return jsonify(similar_data(request.args.get("key", "")))
+
+
+def insights_data(days: int) -> dict:
+    """Top, empty and never-opened queries for the last `days` days."""
+    if days not in PERIODS:
+        raise BadRequest(f"days must be one of {', '.join(map(str, PERIODS))}")
+    log = insights()
+    if log is None:
+        abort(404, description="Search insights are switched off (SEARCH_INSIGHTS_DB is empty).")
+    return {"days": days, **{name: [asdict(row) for row in rows]
+                             for name, rows in log.report(days).items()}}
+
+
+@bp.get("/editors/insights")
+def insights_page():
+    """What visitors search for, what finds nothing, what is never opened."""
+    data = insights_data(_days())
+    return render_template("editors/insights.html", data=data, periods=PERIODS)
+
+
+@bp.get("/api/editors/insights")
+def insights_json():
+    """JSON twin of /editors/insights."""
+    return jsonify(insights_data(_days()))
+
+
+def _days() -> int:
+    raw = request.args.get("days", "7")
+    if not raw.isdigit():
+        raise BadRequest("days must be a whole number")
+    return int(raw)
+
+
+def _section_summary(fields: dict) -> dict:
+    return {"key": fields["key"], "path": fields["path"], "anchor": fields["anchor"],
+            "heading": fields["heading"], "page_title": fields["page"]["h1"] or fields["page"]["title"],
+            "topic": fields["topic"], "url": fields["url"]}
+
+
+def word_diff(a: str, b: str) -> tuple[Markup, Markup]:
+    """Both texts escaped, with the words only one of them has wrapped in <del>/<ins>."""
+    words_a, words_b = a.split(), b.split()
+    out_a, out_b = [], []
+    matcher = difflib.SequenceMatcher(a=words_a, b=words_b, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        chunk_a = html.escape(" ".join(words_a[a1:a2]))
+        chunk_b = html.escape(" ".join(words_b[b1:b2]))
+        if op == "equal":
+            out_a.append(chunk_a)
+            out_b.append(chunk_b)
+            continue
+        if chunk_a:
+            out_a.append(f"<del>{chunk_a}</del>")
+        if chunk_b:
+            out_b.append(f"<ins>{chunk_b}</ins>")
+    return Markup(" ".join(out_a)), Markup(" ".join(out_b))
