@@ -1,0 +1,1 @@
+"""Benchmarks and quality evaluation (not shipped in the package)."""

@@ -11,11 +11,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.index import Index
+from whoosh.writing import IndexWriter
 
 from indexer import store
+from indexer.duplicates import find_duplicates
 from indexer.model import Page, ParseError, bytes_hash
 from indexer.parse import parse_html
-from indexer.duplicates import find_duplicates
 from indexer.schema import SCHEMA_VERSION, build_schema, document_for, section_from_document
 
 log = logging.getLogger(__name__)
@@ -151,7 +153,7 @@ def _write_generation(tmp: Path, previous: store.Generation | None, known: dict[
     return records
 
 
-def write_duplicates(index, gen_dir: Path, report: BuildReport) -> None:
+def write_duplicates(index: Index, gen_dir: Path, report: BuildReport) -> None:
     """Find duplicate sections once per build and store the report with the generation.
     It is recomputed over the whole index, so an incremental build keeps it exact."""
     started = time.perf_counter()
@@ -163,7 +165,7 @@ def write_duplicates(index, gen_dir: Path, report: BuildReport) -> None:
     log.info("found %d duplicate groups in %.1f s", len(duplicates.groups), time.perf_counter() - started)
 
 
-def _writer(index, full: bool, workers: int | None, pages: int):
+def _writer(index: Index, full: bool, workers: int | None, pages: int) -> IndexWriter:
     """A full build of many pages indexes in several processes too (analysis is the other half
     of the work); updates use one writer, which also handles the deletions."""
     procs = workers or os.cpu_count() or 1
@@ -172,7 +174,7 @@ def _writer(index, full: bool, workers: int | None, pages: int):
     return index.writer(limitmb=256)
 
 
-def _add_page(writer, rel: str, outcome: Page | str, digest: str, report: BuildReport) -> dict:
+def _add_page(writer: IndexWriter, rel: str, outcome: Page | str, digest: str, report: BuildReport) -> dict:
     """Index one parsed page (or record why it was skipped); returns its build record."""
     report.parsed += 1
     if isinstance(outcome, str):

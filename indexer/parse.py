@@ -277,6 +277,7 @@ def find_content_root(soup: BeautifulSoup) -> Tag:
 def _own_text_weight(tag: Tag) -> int:
     """Characters of text outside links: link lists are menus, prose is content."""
     def length(node: Tag) -> int:
+        """Characters of readable text under a node."""
         return sum(len(s.strip()) for s in node.find_all(string=True) if not isinstance(s, _SKIPPED_STRINGS))
 
     return length(tag) - sum(length(a) for a in tag.find_all("a") if a.find_parent("a") is None)
@@ -398,24 +399,29 @@ class _SectionCollector:
         self.buffer: list[str] = []
 
     def add_text(self, text: str) -> None:
+        """Inline text, joined with its neighbours until the next line break."""
         self.buffer.append(text)
 
     def add_line(self, line: str) -> None:
+        """A whole line (a table row) of the current section."""
         self.line_break()
         if line:
             self.parts[-1][2].append(line)
 
     def line_break(self) -> None:
+        """End the current line (block elements, <br>)."""
         line = clean_text("".join(self.buffer))
         self.buffer.clear()
         if line:
             self.parts[-1][2].append(line)
 
     def start_section(self, heading: Tag, title: str) -> None:
+        """A new section starts at this heading."""
         self.line_break()
         self.parts.append((heading, title, []))
 
     def finish(self, meta: PageMeta) -> list[Section]:
+        """The sections collected, with anchors, heading paths and positions."""
         self.line_break()
         used: set[str] = set()
         sections: list[Section] = []

@@ -25,18 +25,22 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(BadRequest)
     def bad_request(exc: BadRequest):
+        """A parameter out of range: 400 with what was wrong."""
         return error_response(400, str(exc))
 
     @app.errorhandler(SearchUnavailable)
     def unavailable(exc: SearchUnavailable):
+        """No usable index: 503 telling the operator what to run."""
         log.error("search unavailable: %s", exc)
         return error_response(503, f"Search is not available: {exc}")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        """404s and other HTTP errors, in the one shape."""
         return error_response(exc.code or 500, exc.description or exc.name)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
+        """A bug: logged in full, a plain 500 for the user."""
         log.exception("unexpected error on %s", request.path)
         return error_response(500, "Something went wrong on our side. Please try again.")
