@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     dups = commands.add_parser("duplicates", help="list duplicate and near-duplicate sections")
     dups.add_argument("--index", type=Path, required=True, help="index folder")
     dups.add_argument("--threshold", type=float, default=None,
-                      help="word-shingle Jaccard similarity, 0-1 (default: the one stored with the index, 0.8)")
+                      help="word-shingle Jaccard similarity, 0-1 (default: as stored with the index, 0.8)")
     dups.add_argument("--min-words", type=int, default=None, help="leave out shorter sections (default 25)")
     dups.add_argument("--format", choices=("table", "csv", "json"), default="table")
     dups.set_defaults(handler=_cmd_duplicates)

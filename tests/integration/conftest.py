@@ -45,10 +45,12 @@ def site_pages() -> dict[str, str]:
     helpline = ("Our support nurses answer questions about cancer, treatment, money and work. Call the free "
                 "helpline on weekdays from nine until five, or write to us by email at any time. We can "
                 "also put you in touch with local groups and with people who have had the same cancer.")
-    pages["support/helpline.html"] = page_html("Contact the helpline", {"Call us": helpline}, topic="Support")
+    pages["support/helpline.html"] = page_html("Contact the helpline", {"Call us": helpline},
+                                               topic="Support")
     pages["support/groups.html"] = page_html("Support groups", {"Getting help": helpline}, topic="Support")
-    pages["net/help.html"] = page_html("Help with NETs", {
-        "Talk to us": helpline + " Calls are free from mobiles and landlines."}, topic="Neuroendocrine cancer")
+    edited = helpline + " Calls are free from mobiles and landlines."  # an older, edited copy
+    pages["net/help.html"] = page_html("Help with NETs", {"Talk to us": edited},
+                                       topic="Neuroendocrine cancer")
     for i in range(14):  # enough pages about tiredness to need two result pages
         pages[f"living/tiredness-{i:02d}.html"] = page_html(f"Tiredness guide {i}", {
             "Tiredness": f"Tiredness (fatigue) after treatment, advice number {i}.",

@@ -83,3 +83,39 @@ def test_synonyms_cover_the_required_rules():
     assert "peptide receptor radionuclide therapy" in expands("PRRT")
     assert "family doctor" in expands("GP") and "colorectal" in expands("bowel")
     assert "abdomen" in expands("tummy") and "vomiting" in expands("being sick")
+
+
+@cache
+def corpus_duplicates():
+    from indexer.duplicates import find_duplicates
+
+    return find_duplicates([s for page in PAGES for s in parsed(page).sections])
+
+
+def group_of(key: str) -> int | None:
+    """Index of the reported duplicate group a section is in, if any."""
+    return next((i for i, g in enumerate(corpus_duplicates().groups)
+                 if key in {m.key for m in g.members}), None)
+
+
+@pytest.mark.parametrize("kind", ["exact", "near"])
+def test_every_planted_duplicate_is_found_at_the_default_threshold(kind):
+    manifest = json.loads((CORPUS / "duplicates.json").read_text(encoding="utf-8"))
+    for entry in manifest[kind]:
+        groups = {group_of(key) for key in entry["sections"]}
+        assert None not in groups, (entry["passage"], "not reported")
+        assert len(groups) == 1, (entry["passage"], "split across groups")
+
+
+def test_same_topic_different_text_is_never_reported():
+    manifest = json.loads((CORPUS / "duplicates.json").read_text(encoding="utf-8"))
+    for entry in manifest["distinct"]:
+        a, b = entry["sections"]
+        assert group_of(a) is None or group_of(a) != group_of(b), entry["topic"]
+
+
+def test_nothing_unplanted_is_reported():
+    manifest = json.loads((CORPUS / "duplicates.json").read_text(encoding="utf-8"))
+    planted = {key for kind in ("exact", "near") for e in manifest[kind] for key in e["sections"]}
+    reported = {m.key for g in corpus_duplicates().groups for m in g.members}
+    assert sorted(reported - planted) == []
