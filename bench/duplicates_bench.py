@@ -133,7 +133,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000", help="page counts, comma-separated")
     sizes = [int(size) for size in parser.parse_args().sizes.split(",")]
-    header = ("pages", "sections", "seconds", "sections/s", "groups found", "planted found", "page pairs found")
+    header = ("pages", "sections", "seconds", "sections/s", "groups found", "planted found",
+              "page pairs found")
     rows = [run(size) for size in sizes]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:

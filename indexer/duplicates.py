@@ -6,11 +6,9 @@ import hashlib
 import io
 import itertools
 import logging
-import os
 import re
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -26,8 +24,6 @@ _SCHEME = "affine32"
 _SEED = 1
 # Odd 64-bit multiplier for the rolling shingle hash (the 64-bit golden ratio): any odd constant mixes.
 _ROLL = np.uint64(0x9E3779B97F4A7C15)
-# Below this many shingles (about 1 s of hashing), starting worker processes costs more than it saves.
-_PARALLEL_MIN_SHINGLES = 2_000_000
 CSV_COLUMNS = ("group", "kind", "similarity", "path", "anchor", "heading", "page_title", "topic", "words")
 
 
@@ -101,7 +97,6 @@ class _Settings:
     threshold: float
     num_perm: int
     shingle_size: int
-    workers: int
 
 
 def normalised_words(text: str) -> list[str]:
@@ -129,15 +124,14 @@ def jaccard(a: set, b: set) -> float:
 
 
 def find_duplicates(sections: Iterable[Section], threshold: float = 0.8, min_words: int = 25,
-                    num_perm: int = 128, shingle_size: int = 3, *,
-                    workers: int | None = None) -> DuplicateReport:
+                    num_perm: int = 128, shingle_size: int = 3) -> DuplicateReport:
     """Exact and near-duplicate section groups, and near-identical page pairs, at a Jaccard threshold."""
     if not 0.0 < threshold <= 1.0 or num_perm < 2 or shingle_size < 1:
         raise ValueError("need 0 < threshold <= 1, num_perm >= 2 and shingle_size >= 1")
     started = time.perf_counter()
     unique = _unique(sections)
     tokens = [normalised_words(section.text) for section in unique]
-    settings = _Settings(threshold, num_perm, shingle_size, _worker_count(workers))
+    settings = _Settings(threshold, num_perm, shingle_size)
     word_hashes = _WordHashes()
     # Empty sections are never duplicates, whatever min_words says.
     groups = _section_groups(unique, tokens, max(min_words, 1), settings, word_hashes)
@@ -156,12 +150,6 @@ def _unique(sections: Iterable[Section]) -> list[Section]:
             continue
         seen[section.key] = section
     return list(seen.values())
-
-
-def _worker_count(requested: int | None) -> int:
-    if requested is not None:
-        return max(requested, 1)
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _section_groups(sections: list[Section], tokens: list[list[str]], min_words: int,
@@ -216,7 +204,7 @@ def _near_pairs(texts: list[list[str]], settings: _Settings,
     started = time.perf_counter()
     hashes = [_shingle_hashes(text, settings.shingle_size, word_hashes) for text in texts]
     hashed = time.perf_counter()
-    signatures = _signatures(hashes, settings)
+    signatures = _signatures(hashes, settings.num_perm)
     signed = time.perf_counter()
     candidates = _candidate_pairs(signatures, settings)
     banded = time.perf_counter()
@@ -269,31 +257,18 @@ def _roll(columns: list[np.ndarray], length: int) -> np.ndarray:
     return rolled
 
 
-def _identity(value: int) -> int:
-    """MinHash hash function for values that are already 32-bit hashes (module level, so it pickles)."""
-    return value
+def _signatures(hashes: list[np.ndarray], num_perm: int) -> np.ndarray:
+    """One MinHash signature per text, as the rows of a (texts x num_perm) array.
 
-
-def _signatures(hashes: list[np.ndarray], settings: _Settings) -> np.ndarray:
-    """One MinHash signature per text, as rows of a (texts x num_perm) array; in parallel when it pays."""
-    workers = settings.workers if sum(map(len, hashes)) >= _PARALLEL_MIN_SHINGLES else 1
-    if workers <= 1:
-        return _signature_rows(hashes, settings.num_perm)
-    chunks = [hashes[i::workers] for i in range(workers)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(_signature_rows, chunks, itertools.repeat(settings.num_perm)))
-    rows = np.empty((len(hashes), settings.num_perm), dtype=np.uint32)
-    for i, part in enumerate(parts):
-        rows[i::workers] = part  # chunks were dealt round-robin, so they interleave back the same way
-    return rows
-
-
-def _signature_rows(hashes: list[np.ndarray], num_perm: int) -> np.ndarray:
-    """MinHash.generator reuses one set of permutations; update_batch does the maths in numpy."""
+    One MinHash is cleared and refilled rather than copied per text (MinHash.bulk copies, and the
+    copies cost a quarter of the time); `int` as the hash function passes the ready-made 32-bit
+    shingle hashes through at C speed.
+    """
     rows = np.empty((len(hashes), num_perm), dtype=np.uint32)
-    minhashes = MinHash.generator((values.tolist() for values in hashes), num_perm=num_perm, seed=_SEED,
-                                  hashfunc=_identity, scheme=_SCHEME)
-    for row, minhash in enumerate(minhashes):
+    minhash = MinHash(num_perm=num_perm, seed=_SEED, hashfunc=int, scheme=_SCHEME)
+    for row, values in enumerate(hashes):
+        minhash.clear()
+        minhash.update_batch(values.tolist())
         rows[row] = minhash.hashvalues
     return rows
 
@@ -315,7 +290,8 @@ def _candidate_pairs(signatures: np.ndarray, settings: _Settings) -> set[tuple[i
         ordered = keys[order]
         bounds = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1], [True])))
         lengths = np.diff(bounds)
-        for start, length in zip(bounds[:-1][lengths > 1].tolist(), lengths[lengths > 1].tolist(), strict=True):
+        shared = lengths > 1
+        for start, length in zip(bounds[:-1][shared].tolist(), lengths[shared].tolist(), strict=True):
             bucket = sorted(order[start:start + length].tolist())
             candidates.update(itertools.combinations(bucket, 2))
     return candidates
@@ -364,7 +340,8 @@ def format_table(report: DuplicateReport) -> str:
     lines = [f"{len(report.groups)} duplicate groups (threshold {report.threshold:.2f}, "
              f"sections of {report.min_words}+ words)"]
     for number, group in enumerate(report.groups, 1):
-        lines.append(f"\n#{number} {group.kind}, {len(group.members)} sections, similarity {group.similarity:.2f}")
+        lines.append(f"\n#{number} {group.kind}, {len(group.members)} sections, "
+                     f"similarity {group.similarity:.2f}")
         lines += [f"  {member.key:<60} {member.words:>5} words  {member.heading}" for member in group.members]
     lines.append(f"\n{len(report.page_pairs)} near-identical page pairs")
     lines += [f"  {pair.similarity:.2f}  {pair.a}  ~  {pair.b}" for pair in report.page_pairs]
