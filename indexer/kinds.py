@@ -26,7 +26,7 @@ _HEADING_PATTERNS: tuple[tuple[str, str], ...] = (
                   r"|transplant|embolis|ablation)"),
     ("living_with", r"\b(living with|life after|coping|day to day|diet|eating|food|nutrition|work"
                     r"|money|travel|exercise|fatigue|tired|relationships|sex\b|emotions|feelings"
-                    r"|things to consider|daily life)"),
+                    r"|things to consider|daily life|recovery|recovering)"),
     ("frequency", r"\b(how common|who gets|statistics|incidence|how many)"),
     ("research", r"\b(research|clinical trials?|trials?\b|studies)"),
     ("complications", r"\b(complications?|problems)"),

@@ -3,22 +3,24 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import ACRONYM_ANALYZER, SPELLING_ANALYZER, TEXT_ANALYZER
+from indexer.analysis import ACRONYM_ANALYZER, SPELLING_ANALYZER, TEXT_ANALYZER, analyze
 from indexer.kinds import section_kind
 from indexer.model import PageMeta, Section
 
 # Bump when fields or analysis change: an index of another version must be rebuilt with --full.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 
 # Query-time weights of the searchable fields (applied by the search service, so tuning them
 # needs no rebuild). A word in a heading says more about a section than the same word in prose.
 FIELD_BOOSTS: dict[str, float] = {
-    "heading": 2.5,
+    "heading": 1.0,
     "title": 1.5,
     "parents": 1.0,
     "body": 1.0,
     "context": 0.4,
 }
+# The aspect field is scored separately (see webapp.search): what a section adds to its page.
+ASPECT_FIELDS: dict[str, float] = {"aspect": 1.0}
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
 
 
@@ -33,6 +35,7 @@ def build_schema() -> Schema:
         heading=TEXT(analyzer=TEXT_ANALYZER, stored=True),
         parents=TEXT(analyzer=TEXT_ANALYZER),
         body=TEXT(analyzer=TEXT_ANALYZER, stored=True),
+        aspect=TEXT(analyzer=TEXT_ANALYZER),
         context=TEXT(analyzer=TEXT_ANALYZER),
         acronyms=TEXT(analyzer=ACRONYM_ANALYZER, phrase=False),
         spelling=TEXT(analyzer=SPELLING_ANALYZER, phrase=False),
@@ -43,6 +46,7 @@ def build_schema() -> Schema:
         content_hash=ID(stored=True),
         page=STORED(),
         heading_path=STORED(),
+        display_heading=STORED(),
     )
 
 
@@ -56,9 +60,11 @@ def document_for(section: Section) -> dict:
         "anchor": section.anchor,
         "url": page.url,
         "title": " ".join(dict.fromkeys(t for t in (page.title, page.h1) if t)),
-        "heading": section.heading,
+        # an introduction's heading is the h1, already in "title": counting it twice favoured intros
+        "heading": section.heading if section.level > 1 else "",
         "parents": " ".join(parents),
         "body": section.text,
+        "aspect": aspect_text(section),
         "context": " ".join((page.topic, page.description, " ".join(page.breadcrumb))),
         "acronyms": " ".join((section.heading, section.text)),
         "spelling": " ".join((page.title, section.heading, section.text)),
@@ -67,6 +73,7 @@ def document_for(section: Section) -> dict:
         "level": section.level,
         "position": section.position,
         "content_hash": section.content_hash,
+        "display_heading": section.heading,
         "page": {
             "title": page.title, "h1": page.h1, "description": page.description,
             "breadcrumb": list(page.breadcrumb), "topic": page.topic,
@@ -76,6 +83,18 @@ def document_for(section: Section) -> dict:
     }
 
 
+def aspect_text(section: Section) -> str:
+    """The section's heading and text without the words of its page's title and topic.
+
+    Every section of a page about appendix NETs says "appendix" and "NET"; those words pick the
+    page (through the title field) but should not pick the section, or the introduction wins
+    every question. What is left is what this section says that its siblings may not."""
+    page = section.page
+    topic_terms = set(analyze(" ".join((page.title, page.h1, page.topic))))
+    words = f"{section.heading if section.level > 1 else ''}\n{section.text}".split()
+    return " ".join(w for w in words if not set(analyze(w)) & topic_terms)
+
+
 def section_from_document(fields: dict) -> Section:
     """Rebuild a Section from a stored document (the inverse of document_for)."""
     page = fields["page"]
@@ -83,6 +102,6 @@ def section_from_document(fields: dict) -> Section:
                     description=page["description"], breadcrumb=tuple(page["breadcrumb"]),
                     topic=page["topic"], last_reviewed=page["last_reviewed"],
                     next_review_due=page["next_review_due"])
-    return Section(page=meta, anchor=fields["anchor"], heading=fields["heading"],
+    return Section(page=meta, anchor=fields["anchor"], heading=fields["display_heading"],
                    heading_path=tuple(fields["heading_path"]), level=fields["level"],
                    position=fields["position"], text=fields["body"])

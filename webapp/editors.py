@@ -159,8 +159,9 @@ def _days() -> int:
 
 
 def _section_summary(fields: dict) -> dict:
+    page = fields["page"]
     return {"key": fields["key"], "path": fields["path"], "anchor": fields["anchor"],
-            "heading": fields["heading"], "page_title": fields["page"]["h1"] or fields["page"]["title"],
+            "heading": fields["display_heading"], "page_title": page["h1"] or page["title"],
             "topic": fields["topic"], "url": fields["url"]}
 
 

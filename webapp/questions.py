@@ -21,7 +21,8 @@ _INTENTS: tuple[tuple[str, str, str], ...] = (
                 r"last|got|left)\b|\blife expectancy\b|\b(what are|what're|what is) (my|his|her|their"
                 r"|the) chances?\b|\bchances? of (survival|surviving|beating|recovery)\b|\b(is it|is "
                 r"this|can (it|this|they) be|are they) (curable|cured|fatal|terminal|deadly|"
-                r"treatable)\b|\bsurvival rates?\b|\bprognosis\b|\boutlook\b|\b(going|gonna) to "
+                r"treatable)\b|\bcan (it|this|they) (still )?be (cured|treated)\b|\bcur(e|ed|able)\b"
+                r"|\bsurvival rates?\b|\bprognosis\b|\boutlook\b|\b(going|gonna) to "
                 r"die\b|\bdie (from|of)\b|\bwill (i|he|she|they) (die|survive|get better|recover)\b",
      "survival outlook"),
     ("recurrence", r"\b(come|coming|came|comes) back\b|\brecurr\w*\b|\brelapse\w*\b|\bfollow[- ]?up"
@@ -46,10 +47,12 @@ _INTENTS: tuple[tuple[str, str, str], ...] = (
                     r"drink|go on holiday)\b|\b(back to|return to|go to|keep) work\w*\b|\bday to day"
                     r"\b|\bliving with\b|\bcop(e|ing)\b|\bwhat (can|should) (i|he|she|they|you) eat\b|"
                     r"\bdiet\b|\btired(ness)?\b|\bfatigue\b|\bexhausted\b|\bsick pay\b|\bbenefits\b|"
-                    r"\bwhat to do (for|about)\b|\bthings to consider\b", "living with"),
+                    r"\bwhat to do (for|about)\b|\bthings to consider\b|\brecover\w*\b|\bhow soon can\b",
+     "living with"),
     ("treatment", r"\bhow (is|are) (it|they|this|these|\w+) treated\b|\btreat\w*\b|\b(what|which) "
                   r"(drugs?|medicines?)\b|\bsurgery\b|\boperation\b|\bcan (it|they) be removed\b|"
-                  r"\btherapy\b|\bmanaged?\b", "treatment"),
+                  r"\btherapy\b|\bmanaged?\b|\bchemo\w*\b|\bradiotherapy\b|\bradiation treatment\b",
+     "treatment"),
     ("research", r"\bclinical trials?\b|\btrials?\b|\bresearch\b|\bnew treatments?\b", "research trials"),
     ("complications", r"\bcomplications?\b", "complications"),
     ("what_is", r"^(what|whats|what's) (is|are|does)\b|\bwhat (is|are) (a|an|the)?\b|\bwhat does .+ "
@@ -69,14 +72,31 @@ _SCAFFOLDING = re.compile(
     r"( if| whether| about)?\b|\bi (want|need) to know( if| whether| about)?\b|\bdo you know( if| "
     r"whether)?\b|\b(the )?caller (is asking|asks|wants to know|is worried)( about| if| whether)?\b|"
     r"\b(hi|hello|please|thanks|thank you)\b|\b(is there|are there) any(thing)?\b", re.I)
-# Words that frame a question but say nothing about what is asked.
+# Words that frame a question but say nothing about what is asked: English function words,
+# spoken contractions, and the fillers of a phone call ("my mum's been told...", "is there any
+# point"). Whoosh's own stop list is deliberately tiny; for questions a fuller one is right.
 QUESTION_WORDS = frozenset("""
-what whats how why when where who which whom whose do does did doing done i im ive me my mine
-myself he hes him his she shes her hers they theyre them their our ours am was were been being
-has had having would could should might must shall there here about any some so than then too
-very just also get got getting go going know tell like want need please really actually mum dad
-mother father husband wife partner son daughter friend brother sister caller someone somebody
-people person patient patients thing things anything something mean means kind sort
+a about above after again against all also am an and any anybody anyone anything are as at be
+because been before being below between both but by can could did do does doing done down during
+each either else even ever every few for from further had has have having he her here hers herself
+him himself his how i if in into is it its itself just me might more most must my myself neither
+no nobody nor not now of off on once only or other others our ours ourselves out over own per
+quite rather same shall she should so some somebody someone something such than that the their
+theirs them themselves then there these they this those though through to too under until up upon
+us very was we were what whatever when where whether which while who whom whose why will with
+within without would yet you your yours yourself yourselves
+im ive id ill youre youve youd youll hes shes its were weve theyre theyve theyd theyll dont doesnt
+didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt havent hasnt hadnt mustnt whats
+thats theres heres lets
+already actually actual really truly just still quite bit lot lots loads much many
+tell told telling say said saying says ask asked asking explain explained mean means meant
+know knew known think thought wonder wondering want wanted need needed like please thanks thank
+hi hello okay ok yes yeah sorry
+get gets got getting go goes going went gone keep keeps kept make makes made take takes took
+put puts give gives given let thing things stuff kind sort way point whole
+mum mums dad dads mother mothers father fathers husband husbands wife wifes partner partners
+son sons daughter daughters brother brothers sister sisters friend friends caller callers
+people person patient patients somebody everybody everyone
 """.split())
 KIND_LABELS = {
     "what_is": "what it is", "symptoms": "symptoms", "causes": "causes", "risks": "risks",
@@ -116,5 +136,10 @@ def understand(text: str) -> Question:
 
 
 def is_question_word(word: str) -> bool:
-    """True for words that frame a question ("what", "my", "mum") rather than say what it is about."""
-    return re.sub(r"[^a-z]", "", word.lower()) in QUESTION_WORDS
+    """True for words that frame a question ("what", "my", "mum's") rather than say what it is about."""
+    return plain_word(word) in QUESTION_WORDS
+
+
+def plain_word(word: str) -> str:
+    """Lower case letters only, possessive dropped: "Mum's" -> "mum", "they've" -> "theyve"."""
+    return re.sub(r"[^a-z]", "", re.sub(r"['’]s$", "", word.lower()))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
@@ -15,11 +14,13 @@ from pathlib import Path
 from whoosh import query as q
 from whoosh.index import Index
 from whoosh.searching import Searcher
+from wordfreq import zipf_frequency
 
 from indexer import store
-from indexer.analysis import SynonymTable, american_spelling, analyze
+from indexer.analysis import SynonymTable, american_spelling, analyze, make_variant
+from indexer.schema import ASPECT_FIELDS
 from webapp import questions
-from webapp.query import ParsedQuery, build_query, parse_query, query_terms
+from webapp.query import Concept, ParsedQuery, build_query, parse_query, query_terms
 from webapp.snippets import passage, snippet
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,11 @@ MORE_SECTIONS = 2
 # for "what are the signs...") beats a passing mention; intent words alone are only a hint.
 KIND_BONUS = 1.0
 INTENT_WORD_WEIGHT = 0.3
+PAGE_WEIGHT = 0.5
+# Words at least this common in English (Zipf scale: 2 is about once per ten million words)
+# are never "corrected" to a site word.
+COMMON_WORD_ZIPF = 2.0
+ASPECT_WEIGHT = 1.0
 
 
 class SearchUnavailable(Exception):
@@ -227,19 +233,17 @@ class SearchService:
         response = SearchResponse(query=text, page=request.page, limit=request.limit,
                                   topic=request.topic)
         question = questions.understand(text)
-        parsed = self.parse(question)
         with self._lock:
             searcher = self.searcher()  # an unavailable index is reported for every search
+            parsed = self.parse(question)
             if not parsed.searchable:
                 response.message = _nothing_to_search(text)
                 return response
             response.did_you_mean = self._suggestion(parsed)
             hits = self._ranked(searcher, parsed, question, request.topic)
-            if not hits and response.did_you_mean:
-                corrected = self.parse(questions.understand(response.did_you_mean))
-                hits = self._ranked(searcher, corrected, question, request.topic)
-                if hits:
-                    parsed, response.corrected = corrected, True
+            # misspelt words are searched as corrected too; say so when only that found anything
+            response.corrected = bool(response.did_you_mean and hits) and not self._matches(
+                searcher, self.parse(question, use_corrections=False), request.topic)
             self._fill(response, hits, parsed, full_passages, group_pages)
         response.expanded = parsed.expansions()
         response.intent = question.labels
@@ -247,13 +251,15 @@ class SearchService:
             response.message = _nothing_found(response)
         return response
 
-    def parse(self, question: questions.Question) -> ParsedQuery:
+    def parse(self, question: questions.Question, use_corrections: bool = True) -> ParsedQuery:
         """Turn an understood question into concepts. Framing words are dropped; the intent's
         own vocabulary only raises matching sections, unless nothing else is left to search."""
         content = question.content
         if len(question.text.split()) > 2:
             content = " ".join(w for w in content.split() if not questions.is_question_word(w))
         parsed = parse_query(content, self.synonyms)
+        fixes = self.corrections(content) if use_corrections else {}
+        parsed.concepts = [_with_correction(c, fixes.get(c.typed)) for c in parsed.concepts]
         intent = " ".join(w for w in question.intent_words if w.lower() not in content.lower())
         if intent:
             extra = parse_query(intent, self.synonyms).concepts
@@ -263,15 +269,32 @@ class SearchService:
                 parsed.concepts = extra
         return parsed
 
+    def _matches(self, searcher: Searcher, parsed: ParsedQuery, topic: str) -> bool:
+        """True when the query finds at least one section."""
+        if not parsed.searchable:
+            return False
+        flt = q.Term("topic", topic) if topic else None
+        return not searcher.search(build_query(parsed), limit=1, filter=flt).is_empty()
+
     def _ranked(self, searcher: Searcher, parsed: ParsedQuery, question: questions.Question,
                 topic: str) -> list[tuple[float, dict]]:
-        """BM25F over the section fields, then a bonus for sections of the kind asked about."""
+        """Two-level passage ranking: how well the section's page matches (its best section's
+        BM25F), plus the section's own match, plus what the section says beyond its page's
+        topic (the aspect field); then a bonus for sections of the kind the question asks."""
         flt = q.Term("topic", topic) if topic else None
         results = searcher.search(build_query(parsed), limit=CANDIDATES, filter=flt)
+        aspect_query = build_query(parsed, ASPECT_FIELDS)
+        aspect_hits = searcher.search(aspect_query, limit=CANDIDATES, filter=flt)
+        aspect = {hit.docnum: hit.score for hit in aspect_hits}
+        page_best: dict[str, float] = {}
+        for hit in results:
+            page_best[hit["path"]] = max(page_best.get(hit["path"], 0.0), hit.score)
         ranked = []
         for hit in results:
+            score = (PAGE_WEIGHT * page_best[hit["path"]] + hit.score
+                     + ASPECT_WEIGHT * aspect.get(hit.docnum, 0.0))
             bonus = 1.0 + (KIND_BONUS if hit["kind"] in question.kinds else 0.0)
-            ranked.append((hit.score * bonus, hit.fields()))
+            ranked.append((score * bonus, hit.fields()))
         ranked.sort(key=lambda pair: (-pair[0], pair[1]["key"]))
         return ranked
 
@@ -289,18 +312,25 @@ class SearchService:
             response.results.append(_hit(sections, terms, full_passages))
 
     def _suggestion(self, parsed: ParsedQuery) -> str | None:
-        """A corrected query when some typed words are not in the site's vocabulary."""
+        """The query with misspelt words corrected, or None when every word is known."""
+        corrections = self.corrections(parsed.text)
+        if not corrections:
+            return None
+        return " ".join(corrections.get(word, word) for word in parsed.text.split())
+
+    def corrections(self, text: str) -> dict[str, str]:
+        """Typed word -> the site's word it most likely misspells ("octreatide" -> "octreotide")."""
         corrector = self._searcher.corrector("spelling")
-        changed, words = False, []
-        for word in parsed.text.split():
-            fixed = word
-            core = re.sub(r"[^\w]", "", word.lower())
-            if len(core) >= 4 and core.isalpha() and not self._known(core):
-                options = corrector.suggest(core, limit=1, maxdist=2, prefix=1)
-                if options:
-                    fixed, changed = options[0], True
-            words.append(fixed)
-        return " ".join(words) if changed else None
+        found = {}
+        for word in text.split():
+            core = questions.plain_word(word)
+            if len(core) < 4 or not core.isalpha() or self._known(core):
+                continue
+            # one edit for short words, two only for long ones: "mums" must not become "much"
+            options = corrector.suggest(core, limit=1, maxdist=1 if len(core) < 8 else 2, prefix=1)
+            if options:
+                found[word] = options[0]
+        return found
 
     def _known(self, word: str) -> bool:
         """In the site's vocabulary, a question word, a synonym, or an inflection of an indexed
@@ -309,6 +339,8 @@ class SearchService:
         terms = analyze(word)
         if not terms or american_spelling(word) in self._vocabulary or questions.is_question_word(word):
             return True
+        if zipf_frequency(word, "en") >= COMMON_WORD_ZIPF:
+            return True  # a real English word the site does not use ("jabs", "kids") is no typo
         if self.synonyms.variants(tuple(terms)):
             return True
         stem = terms[0]
@@ -333,7 +365,7 @@ def _labels(searcher: Searcher) -> list[dict]:
     labels = []
     for fields in searcher.all_stored_fields():
         for label, anchor, kind in ((fields["page"]["title"], "", "page"),
-                                    (fields["heading"], fields["anchor"], "section")):
+                                    (fields["display_heading"], fields["anchor"], "section")):
             if label.lower() in seen:
                 continue
             seen.add(label.lower())
@@ -342,15 +374,24 @@ def _labels(searcher: Searcher) -> list[dict]:
     return labels
 
 
+def _with_correction(concept: Concept, correction: str | None) -> Concept:
+    """A misspelt word is searched as typed and as the site's word it most likely means."""
+    variant = make_variant(correction) if correction and not concept.phrase else None
+    if variant is None or variant in concept.variants:
+        return concept
+    return replace(concept, variants=(*concept.variants, variant))
+
+
 def _hit(sections: list[tuple[float, dict]], terms: dict[str, bool], full: bool) -> Hit:
     score, best = sections[0]
     hit = Hit(
         path=best["path"], anchor=best["anchor"], url=best["url"],
-        page_title=best["page"]["h1"] or best["page"]["title"], heading=best["heading"],
+        page_title=best["page"]["h1"] or best["page"]["title"], heading=best["display_heading"],
         heading_path=best["heading_path"], topic=best["topic"], kind=best["kind"],
         snippet=str(snippet(best["body"], terms)), score=round(score, 4),
         more_sections=[
-            SectionLink(anchor=f["anchor"], heading=f["heading"], url=section_url(f["url"], f["anchor"]),
+            SectionLink(anchor=f["anchor"], heading=f["display_heading"],
+                        url=section_url(f["url"], f["anchor"]),
                         snippet=str(snippet(f["body"], terms, words=16)), score=round(s, 4))
             for s, f in sections[1:1 + MORE_SECTIONS]
         ],
