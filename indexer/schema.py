@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import ACRONYM_ANALYZER, SPELLING_ANALYZER, TEXT_ANALYZER, analyze
+from indexer.analysis import ACRONYM_ANALYZER, SPELLING_ANALYZER, TEXT_ANALYZER, analyze, analyze_word
 from indexer.kinds import section_kind
 from indexer.model import PageMeta, Section
 
@@ -92,7 +92,7 @@ def aspect_text(section: Section) -> str:
     page = section.page
     topic_terms = set(analyze(" ".join((page.title, page.h1, page.topic))))
     words = f"{section.heading if section.level > 1 else ''}\n{section.text}".split()
-    return " ".join(w for w in words if not set(analyze(w)) & topic_terms)
+    return " ".join(w for w in words if not topic_terms.intersection(analyze_word(w)))
 
 
 def section_from_document(fields: dict) -> Section:

@@ -60,8 +60,18 @@ def test_misspelling_gets_did_you_mean_and_corrected_results(client):
     assert api(client, q="carcinoyd syndrome")["did_you_mean"] == "carcinoid syndrome"
 
 
+def test_misspelt_word_among_known_words_is_searched_as_corrected(client):
+    data = api(client, q="octreatide injections")
+    assert data["did_you_mean"] == "octreotide injections"
+    assert data["corrected"] is False  # "injections" alone found something
+    assert data["results"][0]["anchor"] == "treatment-with-octreotide"
+    assert data["expanded"]["octreatide"] == ["octreotide"]
+
+
 def test_correctly_spelled_words_get_no_suggestion(client):
-    for query in ("carcinoid syndrome", "tumor", "tumours", "what is a NET"):
+    # common English words the site never uses ("jabs", "kids", "versus") are not typos
+    for query in ("carcinoid syndrome", "tumor", "tumours", "what is a NET", "jabs for kids",
+                  "NET versus NEC", "my mum's told me"):
         assert api(client, q=query)["did_you_mean"] is None, query
 
 
