@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from flask import Flask
 from indexer.analysis import load_synonyms
 from webapp.insights import Insights
 from webapp.search import SearchService
+
+log = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
     "SEARCH_INDEX_DIR": "var/index",
@@ -35,8 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     corpus = Path(app.config["SEARCH_CORPUS_DIR"])
     synonyms_path = app.config["SEARCH_SYNONYMS"] or corpus / "synonyms.txt"
     app.extensions["search"] = SearchService(app.config["SEARCH_INDEX_DIR"], load_synonyms(synonyms_path))
-    db = app.config["SEARCH_INSIGHTS_DB"]
-    app.extensions["insights"] = Insights(db) if db else None
+    app.extensions["insights"] = _insights(app.config["SEARCH_INSIGHTS_DB"])
     from webapp import api, editors, errors, views
 
     app.register_blueprint(views.bp)
@@ -44,6 +46,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     errors.register(app)
     return app
+
+
+def _insights(db: str) -> Insights | None:
+    """The search log, or None if switched off or unusable: search must work without it."""
+    if not db:
+        return None
+    try:
+        return Insights(db)
+    except (sqlite3.Error, OSError):
+        log.exception("search insights are off: cannot use %s", db)
+        return None
 
 
 def _environment() -> dict[str, Any]:

@@ -12,6 +12,7 @@ import re
 import sqlite3
 import threading
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,17 +61,30 @@ class Insights:
     def __init__(self, db_path: Path | str) -> None:
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(SCHEMA)
+        self._initialise()
         self._queue: queue.Queue[tuple[str, tuple] | None] = queue.Queue(maxsize=10_000)
         self._writer = threading.Thread(target=self._write_loop, name="insights-writer", daemon=True)
         self._writer.start()
         atexit.register(self.close)
 
+    def _initialise(self, attempts: int = 100) -> None:
+        """Create the tables and switch to WAL once. Every gunicorn worker does this at start-up,
+        at the same moment on a fresh machine, and changing the journal mode does not wait for
+        a lock: so retry briefly instead of failing the worker."""
+        for attempt in range(attempts):
+            try:
+                with closing(self._connect()) as db:
+                    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                        db.execute("PRAGMA journal_mode=WAL")  # several workers write to one file
+                    db.executescript(SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == attempts - 1:
+                    raise
+                time.sleep(0.05)
+
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.db_path, timeout=10)
-        db.execute("PRAGMA journal_mode=WAL")  # several gunicorn workers write to one file
-        return db
+        return sqlite3.connect(self.db_path, timeout=10)
 
     def record_search(self, query: str, results: int, source: str) -> None:
         """Queue one search (never blocks; dropped with a warning if the writer is far behind)."""
@@ -123,7 +137,7 @@ class Insights:
     def report(self, days: int, limit: int = 50) -> dict[str, list[QueryCount]]:
         """Top queries, queries with no results, and queries whose results were never opened."""
         since = time.time() - days * 86400
-        with self._connect() as db:
+        with closing(self._connect()) as db:
             top = db.execute(
                 "SELECT query, COUNT(*), MAX(results) FROM searches WHERE ts >= ? "
                 "GROUP BY query ORDER BY COUNT(*) DESC, query LIMIT ?", (since, limit)).fetchall()

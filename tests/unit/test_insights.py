@@ -54,3 +54,45 @@ def test_only_redacted_query_text_is_stored(tmp_path):
     assert columns == ["ts", "query", "results", "source"]  # nothing about who asked
     assert rows[0][1] == "my email is [email]"
     log.close()
+
+
+WORKER = """
+import sys, time
+from pathlib import Path
+go = Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.001)
+from webapp.insights import Insights
+log = Insights(sys.argv[1])
+log.record_search("flushing", 2, "search")
+log.close()
+"""
+
+
+def test_many_workers_starting_at_once_share_one_new_database(tmp_path):
+    # gunicorn starts every worker at the same moment, as separate processes; none may fail
+    import subprocess
+    import sys
+
+    db, go = tmp_path / "fresh.sqlite3", tmp_path / "go"
+    workers = [subprocess.Popen([sys.executable, "-c", WORKER, str(db), str(go)],
+                                stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    time.sleep(1.0)  # let every worker import and wait at the line
+    go.touch()
+    outcomes = [(w.wait(timeout=60), w.stderr.read()) for w in workers]
+    for worker in workers:
+        worker.stderr.close()
+    assert [code for code, _ in outcomes] == [0] * 6, [err[-300:] for _, err in outcomes]
+    log = Insights(db)
+    assert log.report(days=7)["top"][0].searches == 6
+    log.close()
+
+
+def test_an_unusable_insights_database_does_not_stop_search(tmp_path):
+    from webapp import create_app
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where a folder should be")
+    app = create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(tmp_path / "none"),
+                      "SEARCH_INSIGHTS_DB": str(blocker / "insights.sqlite3")})
+    assert app.extensions["insights"] is None
