@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from whoosh import query as q
+from whoosh import scoring
 from whoosh.index import Index
 from whoosh.searching import Searcher
 from wordfreq import zipf_frequency
@@ -35,6 +36,10 @@ MORE_SECTIONS = 2
 KIND_BONUS = 1.0
 INTENT_WORD_WEIGHT = 0.3
 PAGE_WEIGHT = 0.5
+# BM25 length normalisation and term saturation (Whoosh defaults 0.75 and 1.2). Less length
+# normalisation stops short introductions from beating the longer section that answers.
+BM25_B = 0.5
+BM25_K1 = 1.0
 # Words at least this common in English (Zipf scale: 2 is about once per ten million words)
 # are never "corrected" to a site word.
 COMMON_WORD_ZIPF = 2.0
@@ -183,7 +188,7 @@ class SearchService:
             raise SearchUnavailable(f"cannot open the index at {self.index_dir}: {exc}") from exc
         old = self._searcher
         self._index, self._generation = index, generation
-        self._searcher = index.searcher()
+        self._searcher = index.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
         self._vocabulary = frozenset(
             american_spelling(w.decode("utf-8")) for w in self._searcher.lexicon("spelling"))
         self._labels = _labels(self._searcher)
