@@ -97,3 +97,8 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+def wait_for_focus_in_box(page) -> None:
+    """Chromium applies `autofocus` just after load; typing before then would lose keys."""
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'q'", timeout=5000)

@@ -1,14 +1,19 @@
 """The nurses' page in a real browser: keyboard only, from question to copied answer."""
 import pytest
+from conftest import wait_for_focus_in_box
 
 pytestmark = pytest.mark.browser
 
 
 def ask(server, page, question: str) -> None:
+    """Type a question into a freshly loaded /ask and submit it with Enter, keyboard only."""
     page.goto(server + "/ask")
-    assert page.evaluate("document.activeElement.id") == "q"
+    wait_for_focus_in_box(page)  # the box has focus on load: the nurse just types
     page.keyboard.type(question, delay=10)
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state("load")  # the keyboard script is deferred until the page has loaded
+    wait_for_focus_in_box(page)
     page.locator(".answer.selected").wait_for(timeout=5000)
 
 
