@@ -18,7 +18,7 @@ from indexer import store
 from indexer.duplicates import find_duplicates
 from indexer.model import Page, ParseError, bytes_hash
 from indexer.parse import parse_html
-from indexer.schema import SCHEMA_VERSION, build_schema, document_for, section_from_document
+from indexer.schema import SCHEMA_VERSION, build_schema, document_for, indexed_sections
 
 log = logging.getLogger(__name__)
 
@@ -157,9 +157,7 @@ def write_duplicates(index: Index, gen_dir: Path, report: BuildReport) -> None:
     """Find duplicate sections once per build and store the report with the generation.
     It is recomputed over the whole index, so an incremental build keeps it exact."""
     started = time.perf_counter()
-    with index.searcher() as searcher:
-        sections = [section_from_document(fields) for fields in searcher.all_stored_fields()]
-    duplicates = find_duplicates(sections)
+    duplicates = find_duplicates(indexed_sections(index))
     store.write_json_durably(gen_dir / store.DUPLICATES_FILE, duplicates.to_dict())
     report.duplicate_groups = len(duplicates.groups)
     log.info("found %d duplicate groups in %.1f s", len(duplicates.groups), time.perf_counter() - started)

@@ -14,7 +14,7 @@ from indexer.build import BuildReport, build_index
 from indexer.duplicates import DuplicateReport, find_duplicates, format_csv, format_table
 from indexer.model import ParseError
 from indexer.parse import parse_file
-from indexer.schema import section_from_document
+from indexer.schema import indexed_sections
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -145,6 +145,4 @@ def stored_or_fresh_duplicates(index_dir: Path, threshold: float | None,
     stored = generation.path / store.DUPLICATES_FILE
     if threshold is None and min_words is None and stored.exists():
         return DuplicateReport.from_dict(json.loads(stored.read_text(encoding="utf-8")))
-    with index.searcher() as searcher:
-        sections = [section_from_document(f) for f in searcher.all_stored_fields()]
-    return find_duplicates(sections, threshold=threshold or 0.8, min_words=min_words or 25)
+    return find_duplicates(indexed_sections(index), threshold=threshold or 0.8, min_words=min_words or 25)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.index import Index
 
 from indexer.analysis import ACRONYM_ANALYZER, SPELLING_ANALYZER, TEXT_ANALYZER, analyze, analyze_word
 from indexer.kinds import section_kind
@@ -93,6 +94,12 @@ def aspect_text(section: Section) -> str:
     topic_terms = set(analyze(" ".join((page.title, page.h1, page.topic))))
     words = f"{section.heading if section.level > 1 else ''}\n{section.text}".split()
     return " ".join(w for w in words if not topic_terms.intersection(analyze_word(w)))
+
+
+def indexed_sections(index: Index) -> list[Section]:
+    """Every section held by an index, rebuilt from its stored fields."""
+    with index.searcher() as searcher:
+        return [section_from_document(fields) for fields in searcher.all_stored_fields()]
 
 
 def section_from_document(fields: dict) -> Section:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from indexer.duplicates import DuplicateReport, format_csv, jaccard, shingles
 from indexer.store import DUPLICATES_FILE
 from webapp.api import insights, service
-from webapp.search import BadRequest
+from webapp.search import BadRequest, page_title
 
 bp = Blueprint("editors", __name__)
 PERIODS = (7, 30)
@@ -159,9 +159,8 @@ def _days() -> int:
 
 
 def _section_summary(fields: dict) -> dict:
-    page = fields["page"]
     return {"key": fields["key"], "path": fields["path"], "anchor": fields["anchor"],
-            "heading": fields["display_heading"], "page_title": page["h1"] or page["title"],
+            "heading": fields["display_heading"], "page_title": page_title(fields),
             "topic": fields["topic"], "url": fields["url"]}
 
 

@@ -41,7 +41,7 @@ class ParsedQuery:
     concepts: list[Concept] = field(default_factory=list)
     optional: list[Concept] = field(default_factory=list)
     excluded: list[Variant] = field(default_factory=list)
-    words: list[str] = field(default_factory=list)
+    corrections: dict[str, str] = field(default_factory=dict)
 
     @property
     def searchable(self) -> bool:
@@ -66,31 +66,30 @@ def split_query(text: str) -> tuple[list[tuple[str, bool]], list[str], list[str]
     return phrases, words[:MAX_QUERY_WORDS], excluded
 
 
-def parse_query(text: str, synonyms: SynonymTable, weights: dict[str, float] | None = None) -> ParsedQuery:
+def parse_query(text: str, synonyms: SynonymTable) -> ParsedQuery:
     """Parse visitor text into concepts, expanding synonyms over runs of free words."""
     parsed = ParsedQuery(text=text)
     phrases, words, excluded = split_query(text)
     for phrase, negative in phrases:
-        variant = _variant(phrase, acronym=False)
+        variant = _plain_variant(phrase)
         if variant is None:
             continue
         if negative:
             parsed.excluded.append(variant)
         else:
             parsed.concepts.append(Concept(phrase, (variant,), phrase=True))
-    parsed.excluded += [v for v in (_variant(w, acronym=False) for w in excluded) if v]
-    parsed.words = words
-    parsed.concepts += _concepts_from_words(words, synonyms, weights or {})
+    parsed.excluded += [v for v in (_plain_variant(w) for w in excluded) if v]
+    parsed.concepts += _concepts_from_words(words, synonyms)
     return parsed
 
 
-def _variant(text: str, acronym: bool) -> Variant | None:
+def _plain_variant(text: str) -> Variant | None:
+    """Quoted and excluded words are matched as written, never as acronyms or synonyms."""
     terms = tuple(analyze(text))
-    return Variant(text, terms, acronym) if terms else None
+    return Variant(text, terms, False) if terms else None
 
 
-def _concepts_from_words(words: list[str], synonyms: SynonymTable,
-                         weights: dict[str, float]) -> list[Concept]:
+def _concepts_from_words(words: list[str], synonyms: SynonymTable) -> list[Concept]:
     """Greedy longest match of synonym rules over the analysed words, left to right."""
     analysed = [(word, tuple(analyze(word))) for word in words]
     analysed = [(w, t) for w, t in analysed if t]
@@ -102,12 +101,12 @@ def _concepts_from_words(words: list[str], synonyms: SynonymTable,
             variants = synonyms.variants(terms)
             if variants:
                 typed = " ".join(w for w, _ in run)
-                concepts.append(Concept(typed, _own_first(typed, variants), weight=weights.get(typed, 1.0)))
+                concepts.append(Concept(typed, _own_first(typed, variants)))
                 i += size
                 break
         else:
             word, terms = analysed[i]
-            concepts.append(Concept(word, (Variant(word, terms, False),), weight=weights.get(word, 1.0)))
+            concepts.append(Concept(word, (Variant(word, terms, False),)))
             i += 1
     return concepts
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from whoosh import query as q
 from whoosh import scoring
-from whoosh.index import Index
 from whoosh.searching import Searcher
 from wordfreq import zipf_frequency
 
@@ -99,11 +98,6 @@ class Hit:
     text: str = ""
     more_sections: list[SectionLink] = field(default_factory=list)
 
-    @property
-    def link(self) -> str:
-        """The section's own address: the page URL with the anchor."""
-        return section_url(self.url, self.anchor)
-
     def to_dict(self) -> dict:
         """JSON-ready form (the full passage only where it was asked for)."""
         data = asdict(self)
@@ -151,6 +145,16 @@ def section_url(url: str, anchor: str) -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+def page_title(fields: dict) -> str:
+    """The title to show for a stored section's page: its h1, else its <title>."""
+    return fields["page"]["h1"] or fields["page"]["title"]
+
+
+def _topic_filter(topic: str) -> q.Query | None:
+    """Restrict a search to one topic (none when no topic is asked for)."""
+    return q.Term("topic", topic) if topic else None
+
+
 class SearchService:
     """Ranked section search over the live index generation; one per worker process."""
 
@@ -158,7 +162,6 @@ class SearchService:
         self.index_dir = Path(index_dir)
         self.synonyms = synonyms
         self._lock = threading.RLock()
-        self._index: Index | None = None
         self._searcher: Searcher | None = None
         self._generation: store.Generation | None = None
         self._vocabulary: frozenset[str] = frozenset()
@@ -187,7 +190,7 @@ class SearchService:
         except Exception as exc:  # a corrupt or unreadable index: tell the operator, not a 500
             raise SearchUnavailable(f"cannot open the index at {self.index_dir}: {exc}") from exc
         old = self._searcher
-        self._index, self._generation = index, generation
+        self._generation = generation
         self._searcher = index.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
         self._vocabulary = frozenset(
             american_spelling(w.decode("utf-8")) for w in self._searcher.lexicon("spelling"))
@@ -263,8 +266,9 @@ class SearchService:
         if len(question.text.split()) > 2:
             content = " ".join(w for w in content.split() if not questions.is_question_word(w))
         parsed = parse_query(content, self.synonyms)
-        fixes = self.corrections(content) if use_corrections else {}
-        parsed.concepts = [_with_correction(c, fixes.get(c.typed)) for c in parsed.concepts]
+        if use_corrections:
+            parsed.corrections = self.corrections(content)
+        parsed.concepts = [_with_correction(c, parsed.corrections.get(c.typed)) for c in parsed.concepts]
         intent = " ".join(w for w in question.intent_words if w.lower() not in content.lower())
         if intent:
             extra = parse_query(intent, self.synonyms).concepts
@@ -278,15 +282,14 @@ class SearchService:
         """True when the query finds at least one section."""
         if not parsed.searchable:
             return False
-        flt = q.Term("topic", topic) if topic else None
-        return not searcher.search(build_query(parsed), limit=1, filter=flt).is_empty()
+        return not searcher.search(build_query(parsed), limit=1, filter=_topic_filter(topic)).is_empty()
 
     def _ranked(self, searcher: Searcher, parsed: ParsedQuery, question: questions.Question,
                 topic: str) -> list[tuple[float, dict]]:
         """Two-level passage ranking: how well the section's page matches (its best section's
         BM25F), plus the section's own match, plus what the section says beyond its page's
         topic (the aspect field); then a bonus for sections of the kind the question asks."""
-        flt = q.Term("topic", topic) if topic else None
+        flt = _topic_filter(topic)
         results = searcher.search(build_query(parsed), limit=CANDIDATES, filter=flt)
         aspect_query = build_query(parsed, ASPECT_FIELDS)
         aspect_hits = searcher.search(aspect_query, limit=CANDIDATES, filter=flt)
@@ -318,10 +321,9 @@ class SearchService:
 
     def _suggestion(self, parsed: ParsedQuery) -> str | None:
         """The query with misspelt words corrected, or None when every word is known."""
-        corrections = self.corrections(parsed.text)
-        if not corrections:
+        if not parsed.corrections:
             return None
-        return " ".join(corrections.get(word, word) for word in parsed.text.split())
+        return " ".join(parsed.corrections.get(word, word) for word in parsed.text.split())
 
     def corrections(self, text: str) -> dict[str, str]:
         """Typed word -> the site's word it most likely misspells ("octreatide" -> "octreotide")."""
@@ -391,7 +393,7 @@ def _hit(sections: list[tuple[float, dict]], terms: dict[str, bool], full: bool)
     score, best = sections[0]
     hit = Hit(
         path=best["path"], anchor=best["anchor"], url=best["url"],
-        page_title=best["page"]["h1"] or best["page"]["title"], heading=best["display_heading"],
+        page_title=page_title(best), heading=best["display_heading"],
         heading_path=best["heading_path"], topic=best["topic"], kind=best["kind"],
         snippet=str(snippet(best["body"], terms)), score=round(score, 4),
         more_sections=[

@@ -25,10 +25,10 @@ PAGE_SUFFIXES = (".html", ".htm")
 
 
 @bp.app_template_global()
-def open_link(query: str, path: str, anchor: str) -> str:
+def open_link(query: str, path: str, anchor: str, url: str) -> str:
     """A result link that records the open for the editors' insights, then redirects."""
     if insights() is None:
-        return link_for(path, anchor, service().section(f"{path}#{anchor}")["url"])
+        return link_for(path, anchor, url)
     return url_for("views.open_result", q=query, key=f"{path}#{anchor}")
 
 

@@ -126,3 +126,11 @@ def test_opening_a_result_redirects_to_the_section(client):
     assert response.headers["Location"] == "/pages/net/carcinoid.html#flushing"
     for bad in ("https://evil.example/", "net/carcinoid.html#nope", ""):
         assert client.get("/open", query_string={"q": "x", "key": bad}).status_code == 404
+
+
+def test_without_insights_results_link_straight_to_the_section(site):
+    client = create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(site["index"]),
+                         "SEARCH_CORPUS_DIR": str(site["corpus"]), "SEARCH_INSIGHTS_DB": ""}).test_client()
+    html = client.get("/search?q=carcinoid+crisis").get_data(as_text=True)
+    links = re.findall(r'class="hit-link" href="([^"]+)"', html)
+    assert links and all(link.startswith("/pages/") and "#" in link for link in links)
