@@ -5,7 +5,8 @@
     .venv/bin/python -m bench.quality --show-misses 20     # list questions ranked badly
 
 The baseline is Whoosh's default BM25F over the section text (same index, no synonyms, no field
-boosts, no question handling); "bm25f" adds the title and heading fields with equal weights.
+boosts, no question handling); "bm25f" adds the title and heading fields with equal weights;
+"words" is the real search path without the meaning vectors, "search" the real path itself.
 Both run in the same process as the real search path, so the gain is visible. Section-level:
 a question is answered when one of its relevant `path#anchor`s is ranked.
 """
@@ -137,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         index_dir = ensure_index(qset.corpus, qset.name)
         questions = qset.questions[: args.limit] if args.limit else qset.questions
         systems = {"baseline": baseline_ranker(index_dir), "bm25f": fields_ranker(index_dir),
+                   "words": service_ranker(SearchService(index_dir, synonyms, semantic=False)),
                    "search": service_ranker(SearchService(index_dir, synonyms))}
         for system, ranker in systems.items():
             scores = evaluate(ranker, questions)

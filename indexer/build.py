@@ -14,9 +14,9 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
-from indexer import store
+from indexer import embeddings, store
 from indexer.duplicates import find_duplicates
-from indexer.model import Page, ParseError, bytes_hash
+from indexer.model import Page, ParseError, Section, bytes_hash
 from indexer.parse import parse_html
 from indexer.schema import SCHEMA_VERSION, build_schema, document_for, indexed_sections
 
@@ -26,7 +26,8 @@ HTML_SUFFIXES = (".html", ".htm")
 # Below this many changed pages a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 16
 
-Progress = Callable[[int, int, str], None]
+# (stage, done, total, item): stage is "parsing" (item is the page) or "embedding"
+Progress = Callable[[str, int, int, str], None]
 
 
 @dataclass
@@ -44,6 +45,8 @@ class BuildReport:
     full: bool = False
     published: bool = False
     duplicate_groups: int = 0
+    embedded: int = 0
+    semantic: bool = False
     generation: str = ""
 
     @property
@@ -66,20 +69,32 @@ def find_pages(corpus_dir: Path) -> list[Path]:
     )
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    """How a build runs (everything but what to build and where)."""
+
+    full: bool = False
+    workers: int | None = None
+    semantic: bool = True
+    progress: Progress | None = None
+
+
 def build_index(corpus_dir: Path, index_dir: Path, *, full: bool = False, workers: int | None = None,
-                wait_seconds: float = 0.0, progress: Progress | None = None) -> BuildReport:
-    """Build or update the index of `corpus_dir` in `index_dir` and publish it atomically."""
+                wait_seconds: float = 0.0, progress: Progress | None = None,
+                semantic: bool = True) -> BuildReport:
+    """Build or update the index of `corpus_dir` in `index_dir` and publish it atomically.
+    With `semantic` (the default) each section also gets a meaning vector for the ranking."""
     started = time.perf_counter()
+    options = BuildOptions(full=full, workers=workers, semantic=semantic, progress=progress)
     with store.build_lock(index_dir, wait_seconds):
         store.prune(index_dir)
-        report = _build_locked(Path(corpus_dir), Path(index_dir), full, workers, progress)
+        report = _build_locked(Path(corpus_dir), Path(index_dir), options)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _build_locked(corpus_dir: Path, index_dir: Path, full: bool, workers: int | None,
-                  progress: Progress | None) -> BuildReport:
-    previous = _previous_generation(index_dir, full)
+def _build_locked(corpus_dir: Path, index_dir: Path, options: BuildOptions) -> BuildReport:
+    previous = _previous_generation(index_dir, options.full)
     known: dict[str, dict] = previous.info.get("pages", {}) if previous else {}
     sources = {p.relative_to(corpus_dir).as_posix(): p for p in find_pages(corpus_dir)}
     hashes = {rel: bytes_hash(path.read_bytes()) for rel, path in sources.items()}
@@ -87,14 +102,15 @@ def _build_locked(corpus_dir: Path, index_dir: Path, full: bool, workers: int | 
     deleted = [rel for rel in known if rel not in sources]
     report = BuildReport(pages=len(sources), unchanged=len(sources) - len(changed),
                          deleted=len(deleted), full=previous is None)
-    if previous is not None and not changed and not deleted:
+    if previous is not None and not changed and not deleted and _vectors_as_asked(previous, options):
         _carry_over(report, known)
+        report.semantic = options.semantic
         report.generation = previous.name
         return report
     tmp = store.new_generation_dir(index_dir)
     try:
         pages_record = _write_generation(tmp, previous, known, changed, deleted, sources, hashes,
-                                         report, workers, progress)
+                                         report, options)
         info = {"schema_version": SCHEMA_VERSION, "built_at": time.time(),
                 "corpus": str(corpus_dir.resolve()), "pages": pages_record,
                 "sections": report.sections, "documents": report.sections}
@@ -119,6 +135,11 @@ def _previous_generation(index_dir: Path, full: bool) -> store.Generation | None
         return None
 
 
+def _vectors_as_asked(generation: store.Generation, options: BuildOptions) -> bool:
+    """True when the generation has vectors exactly if this build wants them."""
+    return (generation.path / embeddings.VECTORS_FILE).exists() == options.semantic
+
+
 def _carry_over(report: BuildReport, known: dict[str, dict]) -> None:
     """Fill an 'up to date' report from the previous build's records."""
     for rel, record in sorted(known.items()):
@@ -129,8 +150,7 @@ def _carry_over(report: BuildReport, known: dict[str, dict]) -> None:
 
 def _write_generation(tmp: Path, previous: store.Generation | None, known: dict[str, dict],
                       changed: list[str], deleted: list[str], sources: dict[str, Path],
-                      hashes: dict[str, str], report: BuildReport, workers: int | None,
-                      progress: Progress | None) -> dict[str, dict]:
+                      hashes: dict[str, str], report: BuildReport, options: BuildOptions) -> dict[str, dict]:
     """Write the new generation into `tmp`; returns the per-page records for build.json."""
     if previous is None:
         index = whoosh_index.create_in(str(tmp), build_schema())
@@ -138,29 +158,53 @@ def _write_generation(tmp: Path, previous: store.Generation | None, known: dict[
         shutil.copytree(previous.path, tmp, dirs_exist_ok=True)
         index = whoosh_index.open_dir(str(tmp))
     records = {rel: rec for rel, rec in known.items() if rel in sources and rel not in changed}
-    writer = _writer(index, full=previous is None, workers=workers, pages=len(changed))
+    writer = _writer(index, full=previous is None, workers=options.workers, pages=len(changed))
     try:
         for rel in (*changed, *deleted):
             writer.delete_by_term("path", rel)
-        for rel, outcome in _parse_all([(rel, sources[rel]) for rel in changed], workers, progress):
+        jobs = [(rel, sources[rel]) for rel in changed]
+        for rel, outcome in _parse_all(jobs, options.workers, options.progress):
             records[rel] = _add_page(writer, rel, outcome, hashes[rel], report)
         writer.commit()
     except BaseException:
         writer.cancel()
         raise
     _carry_over(report, {rel: rec for rel, rec in records.items() if rel not in changed})
-    write_duplicates(index, tmp, report)
+    sections = indexed_sections(index)
+    write_duplicates(sections, tmp, report)
+    (tmp / embeddings.VECTORS_FILE).unlink(missing_ok=True)  # copied from the previous generation
+    if options.semantic:
+        write_vectors(sections, tmp, previous, report, options.progress)
     return records
 
 
-def write_duplicates(index: Index, gen_dir: Path, report: BuildReport) -> None:
+def write_duplicates(sections: list[Section], gen_dir: Path, report: BuildReport) -> None:
     """Find duplicate sections once per build and store the report with the generation.
     It is recomputed over the whole index, so an incremental build keeps it exact."""
     started = time.perf_counter()
-    duplicates = find_duplicates(indexed_sections(index))
+    duplicates = find_duplicates(sections)
     store.write_json_durably(gen_dir / store.DUPLICATES_FILE, duplicates.to_dict())
     report.duplicate_groups = len(duplicates.groups)
     log.info("found %d duplicate groups in %.1f s", len(duplicates.groups), time.perf_counter() - started)
+
+
+def write_vectors(sections: list[Section], gen_dir: Path, previous: store.Generation | None,
+                  report: BuildReport, progress: Progress | None) -> None:
+    """Store a meaning vector for every section with the generation; passages whose text is
+    unchanged keep the previous generation's vector, so an edit re-embeds only what changed."""
+    started = time.perf_counter()
+    old = embeddings.read_vectors(previous.path) if previous else None
+
+    def embedding_progress(done: int, total: int) -> None:
+        if progress:
+            progress("embedding", done, total, "")
+
+    vectors, report.embedded = embeddings.embed_sections(
+        sections, embeddings.load_encoder(), old.by_hash() if old else {}, embedding_progress)
+    embeddings.write_vectors(gen_dir, vectors)
+    report.semantic = True
+    log.info("embedded %d of %d sections in %.1f s", report.embedded, len(sections),
+             time.perf_counter() - started)
 
 
 def _writer(index: Index, full: bool, workers: int | None, pages: int) -> IndexWriter:
@@ -203,7 +247,7 @@ def _report_progress(results: Iterable[tuple[str, Page | str]], total: int,
                      progress: Progress | None) -> Iterator[tuple[str, Page | str]]:
     for done, (rel, outcome) in enumerate(results, start=1):
         if progress:
-            progress(done, total, rel)
+            progress("parsing", done, total, rel)
         yield rel, outcome
 
 

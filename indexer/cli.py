@@ -12,6 +12,7 @@ from tqdm import tqdm
 from indexer import store
 from indexer.build import BuildReport, build_index
 from indexer.duplicates import DuplicateReport, find_duplicates, format_csv, format_table
+from indexer.embeddings import EmbeddingsUnavailable
 from indexer.model import ParseError
 from indexer.parse import parse_file
 from indexer.schema import indexed_sections
@@ -42,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--workers", type=int, default=None, help="parser processes (default: cores)")
     build.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                        help="wait this long for another build to finish (default: fail at once)")
+    build.add_argument("--no-semantic", dest="semantic", action="store_false",
+                       help="skip the meaning vectors (faster build; search falls back to words only)")
     build.add_argument("--json", action="store_true", help="print the report as JSON")
     build.set_defaults(handler=_cmd_build)
 
@@ -66,21 +69,29 @@ def _cmd_build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         parser.error(f"corpus folder not found: {args.corpus}")
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be at least 1")
-    bar = tqdm(total=0, unit="page", desc="Parsing", disable=None, file=sys.stderr)
+    bars: dict[str, tqdm] = {}
 
-    def progress(done: int, total: int, path: str) -> None:
-        bar.total = total
-        bar.set_postfix_str(path[-40:], refresh=False)
-        bar.update(1)
+    def progress(stage: str, done: int, total: int, item: str) -> None:
+        if stage not in bars:
+            unit = "page" if stage == "parsing" else "section"
+            bars[stage] = tqdm(total=total, unit=unit, desc=stage.capitalize(), disable=None, file=sys.stderr)
+        bar = bars[stage]
+        bar.set_postfix_str(item[-40:], refresh=False)
+        bar.update(done - bar.n)
 
     try:
         report = build_index(args.corpus, args.index, full=args.full, workers=args.workers,
-                             wait_seconds=args.wait, progress=progress)
+                             wait_seconds=args.wait, progress=progress, semantic=args.semantic)
     except store.BuildLocked as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except EmbeddingsUnavailable as exc:
+        print(f"error: {exc}\n(the previous index, if any, is still serving; "
+              "--no-semantic builds without meaning vectors)", file=sys.stderr)
+        return EXIT_FAILED
     finally:
-        bar.close()
+        for bar in bars.values():
+            bar.close()
     print(json.dumps(report.to_dict(), indent=1) if args.json else format_report(report, args.index))
     return EXIT_FAILED if args.strict and report.skipped else EXIT_OK
 
@@ -97,6 +108,8 @@ def format_report(report: BuildReport, index_dir: Path) -> str:
     lines = [head]
     if report.published:
         lines.append(f"Duplicate report: {report.duplicate_groups} groups of duplicate sections.")
+        lines.append(f"Meaning vectors: {report.embedded} sections embedded, the rest reused."
+                     if report.semantic else "Meaning vectors: off (--no-semantic); ranking by words only.")
     if report.skipped:
         lines.append(f"Skipped {len(report.skipped)} file(s):")
         lines += [f"  {path}: {reason}" for path, reason in report.skipped]

@@ -11,12 +11,13 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 from whoosh import query as q
 from whoosh import scoring
 from whoosh.searching import Searcher
 from wordfreq import zipf_frequency
 
-from indexer import store
+from indexer import embeddings, store
 from indexer.analysis import SynonymTable, american_spelling, analyze, make_variant
 from indexer.schema import ASPECT_FIELDS
 from webapp import questions
@@ -43,6 +44,10 @@ BM25_K1 = 1.0
 # are never "corrected" to a site word.
 COMMON_WORD_ZIPF = 2.0
 ASPECT_WEIGHT = 1.0
+# Weight of closeness in meaning (cosine of question and passage vectors, about 0.1 to 0.8)
+# against the word-match score scaled so the best candidate has 1. Meaning only reorders
+# sections that share words with the question: a search that matches no word finds nothing.
+SEMANTIC_WEIGHT = 2.0
 
 
 class SearchUnavailable(Exception):
@@ -158,9 +163,12 @@ def _topic_filter(topic: str) -> q.Query | None:
 class SearchService:
     """Ranked section search over the live index generation; one per worker process."""
 
-    def __init__(self, index_dir: Path | str, synonyms: SynonymTable) -> None:
+    def __init__(self, index_dir: Path | str, synonyms: SynonymTable, semantic: bool = True) -> None:
         self.index_dir = Path(index_dir)
         self.synonyms = synonyms
+        self.semantic = semantic
+        self._vectors: embeddings.SectionVectors | None = None
+        self._encoder: embeddings.Encoder | None = None
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
         self._generation: store.Generation | None = None
@@ -195,9 +203,25 @@ class SearchService:
         self._vocabulary = frozenset(
             american_spelling(w.decode("utf-8")) for w in self._searcher.lexicon("spelling"))
         self._labels = _labels(self._searcher)
+        self._open_vectors(generation)
         if old is not None:
             old.close()  # the old generation's files stay on disk until a later prune
         log.info("opened index generation %s", generation.name)
+
+    def _open_vectors(self, generation: store.Generation) -> None:
+        """Load the generation's meaning vectors and the encoder; without them search still
+        works, by words alone, and the log says why."""
+        self._vectors = embeddings.read_vectors(generation.path) if self.semantic else None
+        if self._vectors is None:
+            if self.semantic:
+                log.warning("index generation %s has no meaning vectors: ranking by words only "
+                            "(rebuild without --no-semantic to add them)", generation.name)
+            return
+        try:
+            self._encoder = embeddings.load_encoder()
+        except embeddings.EmbeddingsUnavailable as exc:
+            log.warning("ranking by words only: %s", exc)
+            self._vectors = None
 
     def status(self) -> dict:
         """Document count and build time of the live index (raises SearchUnavailable)."""
@@ -205,7 +229,8 @@ class SearchService:
             searcher = self.searcher()
             info = self._generation.info
             return {"documents": searcher.doc_count(), "pages": len(info.get("pages", {})),
-                    "built_at": info.get("built_at"), "generation": self._generation.name}
+                    "built_at": info.get("built_at"), "generation": self._generation.name,
+                    "semantic": self._vectors is not None}
 
     def topics(self) -> list[str]:
         """Every topic in the index, sorted."""
@@ -303,8 +328,22 @@ class SearchService:
                      + ASPECT_WEIGHT * aspect.get(hit.docnum, 0.0))
             bonus = 1.0 + (KIND_BONUS if hit["kind"] in question.kinds else 0.0)
             ranked.append((score * bonus, hit.fields()))
+        ranked = self._with_meaning(ranked, question.text)
         ranked.sort(key=lambda pair: (-pair[0], pair[1]["key"]))
         return ranked
+
+    def _with_meaning(self, ranked: list[tuple[float, dict]], text: str) -> list[tuple[float, dict]]:
+        """Add each candidate's closeness in meaning to the question to its word-match score
+        (scaled so the best is 1): a passage that says what the caller means in other words
+        ("the runs" and diarrhoea) overtakes one that merely repeats the caller's words."""
+        if self._vectors is None or not ranked:
+            return ranked
+        best = max(score for score, _ in ranked) or 1.0
+        rows = self._vectors.rows([fields["key"] for _, fields in ranked])
+        question = self._encoder.encode([text])[0]
+        closeness = np.where(rows >= 0, self._vectors.matrix[rows] @ question, 0.0)
+        return [(score / best + SEMANTIC_WEIGHT * float(near), fields)
+                for (score, fields), near in zip(ranked, closeness, strict=True)]
 
     def _fill(self, response: SearchResponse, ranked: list[tuple[float, dict]], parsed: ParsedQuery,
               full_passages: bool, group_pages: bool) -> None:

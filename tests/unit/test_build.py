@@ -90,6 +90,9 @@ def test_cli_summary_and_exit_codes(small_corpus, tmp_path):
     assert "4 pages, 8 sections" in result.stdout
     assert "bad.html: empty file" in result.stdout
     assert "pages/s" in result.stdout
+    assert "Meaning vectors: 8 sections embedded" in result.stdout
+    words_only = run_cli("build", str(small_corpus), "--index", str(tmp_path / "words"), "--no-semantic")
+    assert words_only.returncode == 0 and "Meaning vectors: off" in words_only.stdout
     strict = run_cli("build", str(small_corpus), "--index", str(tmp_path / "index"), "--strict")
     assert strict.returncode == 1
     missing = run_cli("build", str(tmp_path / "nowhere"), "--index", str(tmp_path / "index"))
@@ -123,7 +126,8 @@ def test_killed_build_leaves_previous_index_serving(tmp_path):
     }) for i in range(160)}
     corpus = write_corpus(tmp_path / "corpus", pages)
     index_dir = tmp_path / "index"
-    build_index(corpus, index_dir, workers=1)
+    # meaning vectors are not what this is about, and 960 long sections take a minute to embed
+    build_index(corpus, index_dir, workers=1, semantic=False)
     before = keys_in(index_dir)
     live = (index_dir / "current").resolve()
     for rel in pages:  # every page changes, so the next build has real work to do
@@ -141,7 +145,7 @@ def test_killed_build_leaves_previous_index_serving(tmp_path):
     assert (index_dir / "current").resolve() == live
     assert keys_in(index_dir) == before
     assert body_hits(index_dir, "carcinoid")  # the old text is still searchable
-    report = build_index(corpus, index_dir)  # the next build recovers and cleans up
+    report = build_index(corpus, index_dir, semantic=False)  # the next build recovers and cleans up
     assert report.published and report.parsed == 160
     assert body_hits(index_dir, "octreotid") and not body_hits(index_dir, "carcinoid")
     assert list(index_dir.glob("tmp-gen-*")) == []

