@@ -45,9 +45,14 @@ def time_builds(name: str, corpus: Path, work: Path) -> list[tuple[str, ...]]:
     pages = find_pages(corpus)
     rows = []
     for workers in (1, 2):
-        report = build_index(corpus, work / f"{name}-w{workers}", full=True, workers=workers)
-        rows.append((name, f"full build, {workers} worker(s)", f"{len(pages)}", f"{report.seconds:.2f}",
-                     f"{report.pages_per_second:.0f} pages/s"))
+        report = build_index(corpus, work / f"{name}-w{workers}-words", full=True, workers=workers,
+                             semantic=False)
+        rows.append((name, f"full build, {workers} worker(s), --no-semantic", f"{len(pages)}",
+                     f"{report.seconds:.2f}", f"{report.pages_per_second:.0f} pages/s"))
+    report = build_index(corpus, work / f"{name}-w2", full=True, workers=2)
+    rows.append((name, "full build, 2 workers, with meaning vectors", f"{len(pages)}",
+                 f"{report.seconds:.2f}",
+                 f"{report.sections / report.embedding_seconds:.0f} sections/s embedded"))
     report = build_index(corpus, work / f"{name}-w2", workers=2)
     rows.append((name, "rebuild, nothing changed", f"{len(pages)}", f"{report.seconds:.2f}", "-"))
     copy = work / f"{name}-copy"
@@ -77,11 +82,14 @@ def latency_rows(label: str, timings: list[float]) -> tuple[str, ...]:
 
 def time_service(index_dir: Path, texts: list[str]) -> list[tuple[str, ...]]:
     """In-process latency of the visitor search and the nurses' full-passage answers."""
-    service = SearchService(index_dir, load_synonyms(ROOT / "corpus" / "synonyms.txt"))
-    service.search(SearchRequest("warm up"))
+    synonyms = load_synonyms(ROOT / "corpus" / "synonyms.txt")
     rows = []
-    for label, kwargs in (("search (grouped, snippets)", {}),
-                          ("ask (full passages)", {"full_passages": True, "group_pages": False})):
+    for label, semantic, kwargs in (
+            ("search, words only (no vectors)", False, {}),
+            ("search (grouped, snippets)", True, {}),
+            ("ask (full passages)", True, {"full_passages": True, "group_pages": False})):
+        service = SearchService(index_dir, synonyms, semantic=semantic)
+        service.search(SearchRequest("warm up"))
         timings = []
         for text in texts:
             started = time.perf_counter()

@@ -46,6 +46,7 @@ class BuildReport:
     published: bool = False
     duplicate_groups: int = 0
     embedded: int = 0
+    embedding_seconds: float = 0.0
     semantic: bool = False
     generation: str = ""
 
@@ -203,8 +204,9 @@ def write_vectors(sections: list[Section], gen_dir: Path, previous: store.Genera
         sections, embeddings.load_encoder(), old.by_hash() if old else {}, embedding_progress)
     embeddings.write_vectors(gen_dir, vectors)
     report.semantic = True
+    report.embedding_seconds = time.perf_counter() - started
     log.info("embedded %d of %d sections in %.1f s", report.embedded, len(sections),
-             time.perf_counter() - started)
+             report.embedding_seconds)
 
 
 def _writer(index: Index, full: bool, workers: int | None, pages: int) -> IndexWriter:

@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     corpus = Path(app.config["SEARCH_CORPUS_DIR"])
     synonyms_path = app.config["SEARCH_SYNONYMS"] or corpus / "synonyms.txt"
     app.extensions["search"] = SearchService(app.config["SEARCH_INDEX_DIR"], load_synonyms(synonyms_path))
+    app.extensions["search"].warm_up()
     app.extensions["insights"] = _insights(app.config["SEARCH_INSIGHTS_DB"])
     from webapp import api, editors, errors, views
 

@@ -184,6 +184,14 @@ class SearchService:
                 self._open()
             return self._searcher
 
+    def warm_up(self) -> None:
+        """Open the index and load the model now, so the first visitor does not wait for it
+        (no index yet is fine: searches will say what to run)."""
+        try:
+            self.searcher()
+        except SearchUnavailable as exc:
+            log.warning("%s", exc)
+
     def _stale(self) -> bool:
         try:
             return os.readlink(self.index_dir / store.CURRENT) != self._generation.name

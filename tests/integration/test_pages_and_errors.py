@@ -70,9 +70,10 @@ def test_opensearch_description(client):
     assert "/search?q={searchTerms}" in response.get_data(as_text=True)
 
 
-def test_healthz_reports_documents_and_build_time(client):
+def test_healthz_reports_documents_build_time_and_meaning_vectors(client):
     data = client.get("/healthz").get_json()
     assert data["status"] == "ok" and data["documents"] > 20 and data["built_at"] > 0
+    assert data["semantic"] is True  # the model loaded and the index has its vectors
 
 
 @pytest.mark.parametrize("url, status, message", [
