@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as q
 from whoosh import scoring
-from whoosh.searching import Searcher
+from whoosh.searching import Results, Searcher
 from wordfreq import zipf_frequency
 
 from indexer import embeddings, store
@@ -315,7 +315,7 @@ class SearchService:
         """True when the query finds at least one section."""
         if not parsed.searchable:
             return False
-        return not searcher.search(build_query(parsed), limit=1, filter=_topic_filter(topic)).is_empty()
+        return not _search(searcher, build_query(parsed), 1, _topic_filter(topic)).is_empty()
 
     def _ranked(self, searcher: Searcher, parsed: ParsedQuery, question: questions.Question,
                 topic: str) -> list[tuple[float, dict]]:
@@ -323,9 +323,9 @@ class SearchService:
         BM25F), plus the section's own match, plus what the section says beyond its page's
         topic (the aspect field); then a bonus for sections of the kind the question asks."""
         flt = _topic_filter(topic)
-        results = searcher.search(build_query(parsed), limit=CANDIDATES, filter=flt)
+        results = _search(searcher, build_query(parsed), CANDIDATES, flt)
         aspect_query = build_query(parsed, ASPECT_FIELDS)
-        aspect_hits = searcher.search(aspect_query, limit=CANDIDATES, filter=flt)
+        aspect_hits = _search(searcher, aspect_query, CANDIDATES, flt)
         aspect = {hit.docnum: hit.score for hit in aspect_hits}
         page_best: dict[str, float] = {}
         for hit in results:
@@ -411,6 +411,14 @@ class SearchService:
         found = [s for s in labels if s["lower"].startswith(prefix) or f" {prefix}" in s["lower"]]
         found.sort(key=lambda s: (not s["lower"].startswith(prefix), len(s["label"])))
         return [{k: v for k, v in s.items() if k != "lower"} for s in found[:limit]]
+
+
+def _search(searcher: Searcher, query: q.Query, limit: int, flt: q.Query | None) -> Results:
+    """Run a Whoosh search without block-quality skipping: Whoosh-Reloaded 2.7.5's Require
+    matcher (how an acronym such as NET is matched) fails an assertion when it skips blocks of a
+    posting list longer than one block, a 500 on a large index. Ranking needs the top 400
+    anyway, so the skipping saved little."""
+    return searcher.search(query, limit=limit, filter=flt, optimize=False)
 
 
 def _labels(searcher: Searcher) -> list[dict]:
