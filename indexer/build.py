@@ -201,7 +201,7 @@ def write_vectors(sections: list[Section], gen_dir: Path, previous: store.Genera
             progress("embedding", done, total, "")
 
     vectors, report.embedded = embeddings.embed_sections(
-        sections, embeddings.load_encoder(), old.by_hash() if old else {}, embedding_progress)
+        sections, old.by_hash() if old else {}, embedding_progress)
     embeddings.write_vectors(gen_dir, vectors)
     report.semantic = True
     report.embedding_seconds = time.perf_counter() - started

@@ -136,20 +136,22 @@ class SectionVectors:
         return {h: self.matrix[row] for row, h in enumerate(self.hashes)}
 
 
-def embed_sections(sections: Sequence[Section], encoder: Encoder, known: dict[str, np.ndarray],
+def embed_sections(sections: Sequence[Section], known: dict[str, np.ndarray],
                    progress: Progress | None = None) -> tuple[SectionVectors, int]:
     """Vectors for every section, reusing `known` ones by text hash; returns them and how many
-    had to be computed."""
+    had to be computed. The model is loaded only when some text is new (a rebuild that only
+    deleted pages or touched markup never needs it)."""
     texts = [passage_text(s) for s in sections]
     hashes = [_text_hash(t) for t in texts]
-    missing = list(dict.fromkeys(h for h in hashes if h not in known))
     text_of = dict(zip(hashes, texts, strict=True))
-    fresh = encoder.encode([text_of[h] for h in missing], progress) if missing else None
-    vectors = dict(known)
-    if fresh is not None:
-        vectors.update(zip(missing, fresh, strict=True))
-    matrix = np.vstack([vectors[h] for h in hashes]) if hashes else np.zeros((0, DIMENSIONS), np.float32)
-    return SectionVectors([s.key for s in sections], hashes, matrix.astype(np.float32)), len(missing)
+    missing = [h for h in text_of if h not in known]
+    fresh: dict[str, np.ndarray] = {}
+    if missing:
+        computed = load_encoder().encode([text_of[h] for h in missing], progress)
+        fresh = dict(zip(missing, computed, strict=True))
+    rows = [known[h] if h in known else fresh[h] for h in hashes]
+    matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, DIMENSIONS), np.float32)
+    return SectionVectors([s.key for s in sections], hashes, matrix), len(missing)
 
 
 def write_vectors(gen_dir: Path, vectors: SectionVectors) -> None:
