@@ -32,6 +32,11 @@ class Concept:
         """True when synonyms added other ways to say it."""
         return len(self.variants) > 1
 
+    @property
+    def terms(self) -> frozenset[str]:
+        """Every analysed term of every way of saying it."""
+        return frozenset(t for v in self.variants for t in v.terms)
+
 
 @dataclass
 class ParsedQuery:

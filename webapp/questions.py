@@ -11,23 +11,28 @@ from dataclasses import dataclass, field
 
 from indexer.kinds import KINDS
 
+# Lay phrasings that are both an intent and only a way of asking (see _HOW_TO_ASK).
+_HOW_LONG_TO_LIVE = (r"\bhow long (can|will|do|does|did|would|might|could|have|has|is|are) \w+( \w+)? "
+                     r"(live|survive|last|got|left)\b")
+_CHANCES = r"\b(what are|what're|what is) (my|his|her|their|the) chances?"
+_COMES_BACK = r"\b(come|coming|came|comes) back\b"
+_RUNS_IN_FAMILY = r"\bruns? in (the |my |our )?famil\w*\b"
 # (kind, pattern, words that say the same thing in the site's own vocabulary). The pattern's
 # words are removed from the query when they are only the *way* of asking ("how long can I
 # live" says nothing about a page's topic); the kind's own vocabulary is searched softly instead.
 _INTENTS: tuple[tuple[str, str, str], ...] = (
     ("side_effects", r"\bside[- ]?effects?\b|\bafter[- ]effects?\b|\bmake (me|him|her|them|you) "
                      r"(feel )?(sick|ill|tired)\b|\bhair (loss|fall out)\b", "side effects"),
-    ("outlook", r"\bhow long (can|will|do|does|would|might|could|have) \w+( \w+)? (live|survive|"
-                r"last|got|left)\b|\blife expectancy\b|\b(what are|what're|what is) (my|his|her|their"
-                r"|the) chances?\b|\bchances? of (survival|surviving|beating|recovery)\b|\b(is it|is "
-                r"this|can (it|this|they) be|are they) (curable|cured|fatal|terminal|deadly|"
-                r"treatable)\b|\bcan (it|this|they) (still )?be (cured|treated)\b|\bcur(e|ed|able)\b"
-                r"|\bsurvival rates?\b|\bprognosis\b|\boutlook\b|\b(going|gonna) to "
-                r"die\b|\bdie (from|of)\b|\bwill (i|he|she|they) (die|survive|get better|recover)\b",
+    ("outlook", _HOW_LONG_TO_LIVE + r"|\blife expectancy\b|" + _CHANCES + r"\b|\bchances? of "
+                r"(survival|surviving|beating|recovery)\b|\b(is it|is this|can (it|this|they) be|are they) "
+                r"(curable|cured|fatal|terminal|deadly|treatable)\b|\bcan (it|this|they) (still )?be "
+                r"(cured|treated)\b|\bcur(e|ed|able)\b|\bsurvival rates?\b|\bprognosis\b|\boutlook\b"
+                r"|\b(going|gonna) to die\b|\bdie (from|of)\b"
+                r"|\bwill (i|he|she|they) (die|survive|get better|recover)\b",
      "survival outlook"),
-    ("recurrence", r"\b(come|coming|came|comes) back\b|\brecurr\w*\b|\brelapse\w*\b|\bfollow[- ]?up"
+    ("recurrence", _COMES_BACK + r"|\brecurr\w*\b|\brelapse\w*\b|\bfollow[- ]?up"
                    r"\b|\bcheck[- ]?ups?\b", "follow-up recurrence"),
-    ("risks", r"\bruns? in (the |my |our )?famil\w*\b|\binherit\w*\b|\bhereditary\b|\bgenetic\b|"
+    ("risks", _RUNS_IN_FAMILY + r"|\binherit\w*\b|\bhereditary\b|\bgenetic\b|"
               r"\bpass(ed)? (it |this )?on to\b|\bat risk\b|\brisk factors?\b|\bmore likely to get\b|"
               r"\bwho gets\b|\bsusceptib\w*\b", "risk inherited"),
     ("causes", r"\bwhat causes?\b|\bcaused by\b|\bcauses? of\b|\bwhy (do|did|does|would) \w+ (get|"
@@ -62,10 +67,9 @@ _INTENTS: tuple[tuple[str, str, str], ...] = (
 _COMPILED = tuple((kind, re.compile(p, re.I), words) for kind, p, words in _INTENTS)
 # Lay phrasings whose words carry no topic and would otherwise match the wrong sections.
 _HOW_TO_ASK = re.compile(
-    r"\bhow long (can|will|do|does|would|might|could|have) \w+( \w+)? (live|survive|last|got|left)\b|"
-    r"\b(what are|what're|what is) (my|his|her|their|the) chances?( of)?\b|\b(come|coming|came|comes)"
-    r" back\b|\bcan (i|he|she|they|you|we) still\b|\b(going|gonna) to die\b|\bwhat does (it|this) "
-    r"feel like\b|\bruns? in (the |my |our )?famil\w*\b", re.I)
+    "|".join((_HOW_LONG_TO_LIVE, _CHANCES + r"( of)?\b", _COMES_BACK, _RUNS_IN_FAMILY,
+              r"\bcan (i|he|she|they|you|we) still\b|\b(going|gonna) to die\b|\bwhat does (it|this) "
+              r"feel like\b")), re.I)
 _SCAFFOLDING = re.compile(
     r"\b(can|could|would) you (please )?(tell|explain to|help) (me|us)( about| if| whether| what"
     r"| how)?\b|\bi (was|am|'m) (just )?wondering( if| whether| about)?\b|\bi('d| would) like to know"

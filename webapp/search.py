@@ -23,6 +23,7 @@ from indexer.schema import ASPECT_FIELDS
 from webapp import questions
 from webapp.query import Concept, ParsedQuery, build_query, parse_query, query_terms
 from webapp.snippets import passage, snippet
+from webapp.spelling import SiteSpelling
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ class SearchService:
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
         self._generation: store.Generation | None = None
-        self._vocabulary: frozenset[str] = frozenset()
+        self._spelling = SiteSpelling(())
         self._labels: list[dict] = []
 
     # -- index lifecycle -------------------------------------------------------------------
@@ -208,8 +209,7 @@ class SearchService:
         old = self._searcher
         self._generation = generation
         self._searcher = index.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
-        self._vocabulary = frozenset(
-            american_spelling(w.decode("utf-8")) for w in self._searcher.lexicon("spelling"))
+        self._spelling = SiteSpelling(w.decode("utf-8") for w in self._searcher.lexicon("spelling"))
         self._labels = _labels(self._searcher)
         self._open_vectors(generation)
         if old is not None:
@@ -296,11 +296,12 @@ class SearchService:
         """Turn an understood question into concepts. Framing words are dropped; the intent's
         own vocabulary only raises matching sections, unless nothing else is left to search."""
         content = question.content
-        if len(question.text.split()) > 2:
-            content = " ".join(w for w in content.split() if not questions.is_question_word(w))
         parsed = parse_query(content, self.synonyms)
+        if len(question.text.split()) > 2:
+            # after synonym matching, so "the runs" and "being sick" keep their function words
+            parsed.concepts = [c for c in parsed.concepts if not _is_framing(c)]
         if use_corrections:
-            parsed.corrections = self.corrections(content)
+            parsed.corrections = self.corrections(" ".join(c.typed for c in parsed.concepts))
         parsed.concepts = [_with_correction(c, parsed.corrections.get(c.typed)) for c in parsed.concepts]
         intent = " ".join(w for w in question.intent_words if w.lower() not in content.lower())
         if intent:
@@ -321,19 +322,22 @@ class SearchService:
                 topic: str) -> list[tuple[float, dict]]:
         """Two-level passage ranking: how well the section's page matches (its best section's
         BM25F), plus the section's own match, plus what the section says beyond its page's
-        topic (the aspect field); then a bonus for sections of the kind the question asks."""
+        topic (the aspect field); scaled by how much of the question the section covers; then
+        a bonus for sections of the kind the question asks."""
         flt = _topic_filter(topic)
-        results = _search(searcher, build_query(parsed), CANDIDATES, flt)
+        results = _search(searcher, build_query(parsed), CANDIDATES, flt, terms=True)
         aspect_query = build_query(parsed, ASPECT_FIELDS)
         aspect_hits = _search(searcher, aspect_query, CANDIDATES, flt)
         aspect = {hit.docnum: hit.score for hit in aspect_hits}
         page_best: dict[str, float] = {}
         for hit in results:
             page_best[hit["path"]] = max(page_best.get(hit["path"], 0.0), hit.score)
+        weights = _concept_weights(searcher, parsed.concepts)
         ranked = []
         for hit in results:
             score = (PAGE_WEIGHT * page_best[hit["path"]] + hit.score
                      + ASPECT_WEIGHT * aspect.get(hit.docnum, 0.0))
+            score *= _coverage(_matched_terms(hit), parsed.concepts, weights)
             bonus = 1.0 + (KIND_BONUS if hit["kind"] in question.kinds else 0.0)
             ranked.append((score * bonus, hit.fields()))
         ranked = self._with_meaning(ranked, question.text)
@@ -374,16 +378,14 @@ class SearchService:
 
     def corrections(self, text: str) -> dict[str, str]:
         """Typed word -> the site's word it most likely misspells ("octreatide" -> "octreotide")."""
-        corrector = self._searcher.corrector("spelling")
         found = {}
         for word in text.split():
             core = questions.plain_word(word)
             if len(core) < 4 or not core.isalpha() or self._known(core):
                 continue
-            # one edit for short words, two only for long ones: "mums" must not become "much"
-            options = corrector.suggest(core, limit=1, maxdist=1 if len(core) < 8 else 2, prefix=1)
-            if options:
-                found[word] = options[0]
+            correction = self._spelling.correct(core)
+            if correction:
+                found[word] = correction
         return found
 
     def _known(self, word: str) -> bool:
@@ -391,7 +393,7 @@ class SearchService:
         term ("tumours" when only "tumour" is written). A word the stemmer leaves unchanged
         ("neuroendocrin") is not vouched for by its stem."""
         terms = analyze(word)
-        if not terms or american_spelling(word) in self._vocabulary or questions.is_question_word(word):
+        if not terms or self._spelling.knows(word) or questions.is_question_word(word):
             return True
         if zipf_frequency(word, "en") >= COMMON_WORD_ZIPF:
             return True  # a real English word the site does not use ("jabs", "kids") is no typo
@@ -413,12 +415,36 @@ class SearchService:
         return [{k: v for k, v in s.items() if k != "lower"} for s in found[:limit]]
 
 
-def _search(searcher: Searcher, query: q.Query, limit: int, flt: q.Query | None) -> Results:
+def _search(searcher: Searcher, query: q.Query, limit: int, flt: q.Query | None,
+            terms: bool = False) -> Results:
     """Run a Whoosh search without block-quality skipping: Whoosh-Reloaded 2.7.5's Require
     matcher (how an acronym such as NET is matched) fails an assertion when it skips blocks of a
     posting list longer than one block, a 500 on a large index. Ranking needs the top 400
-    anyway, so the skipping saved little."""
-    return searcher.search(query, limit=limit, filter=flt, optimize=False)
+    anyway, so the skipping saved little. `terms` records which terms each hit matched."""
+    return searcher.search(query, limit=limit, filter=flt, optimize=False, terms=terms)
+
+
+def _concept_weights(searcher: Searcher, concepts: list[Concept]) -> list[float]:
+    """How much each concept says: the inverse document frequency of its rarest term."""
+    return [max((searcher.idf("body", t) for t in c.terms), default=0.0) for c in concepts]
+
+
+def _matched_terms(hit) -> set[str]:
+    """The analysed terms a hit matched, in any field."""
+    return {t.decode("utf-8") if isinstance(t, bytes) else t for _, t in hit.matched_terms()}
+
+
+def _coverage(matched: set[str], concepts: list[Concept], weights: list[float]) -> float:
+    """The share of the question a section covers, weighted by how much each concept says.
+
+    Questions never need every word, but of two sections the one that matches "liver" and
+    "transplant" should beat one that repeats "liver" often: BM25 alone lets repetition of one
+    word outweigh the others' absence (the coordination factor of classic search engines)."""
+    total = sum(weights)
+    if not total:
+        return 1.0
+    found = sum(w for c, w in zip(concepts, weights, strict=True) if c.terms & matched)
+    return found / total
 
 
 def _labels(searcher: Searcher) -> list[dict]:
@@ -434,6 +460,12 @@ def _labels(searcher: Searcher) -> list[dict]:
             labels.append({"label": label, "lower": label.lower(), "kind": kind, "path": fields["path"],
                            "anchor": anchor, "url": section_url(fields["url"], anchor)})
     return labels
+
+
+def _is_framing(concept: Concept) -> bool:
+    """A lone question word ("my", "been", "really"): frames the question, says nothing of it.
+    Words inside a synonym or a quoted phrase are kept."""
+    return not (concept.phrase or concept.expanded) and questions.is_question_word(concept.typed)
 
 
 def _with_correction(concept: Concept, correction: str | None) -> Concept:

@@ -1,0 +1,58 @@
+"""Reading a caller's question: which kind of section answers it, and which words matter."""
+import pytest
+
+from webapp.questions import is_question_word, understand
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("how long will I live with a NET", "outlook"),
+    ("how long has he got left", "outlook"),
+    ("is it curable", "outlook"),
+    ("what are my chances", "outlook"),
+    ("what's the life expectancy for a pancreatic NET", "outlook"),
+    ("will it come back after the operation", "recurrence"),
+    ("how often are the check ups", "recurrence"),
+    ("can I still work on lanreotide", "living_with"),
+    ("can she still drive", "living_with"),
+    ("what should I eat", "living_with"),
+    ("does it run in families", "risks"),
+    ("what causes carcinoid syndrome", "causes"),
+    ("what are the signs of a NET", "symptoms"),
+    ("how is it diagnosed", "diagnosis"),
+    ("what stage is it", "stages"),
+    ("what are the side effects of PRRT", "side_effects"),
+    ("will chemo make me sick", "side_effects"),
+    ("who can I talk to", "support"),
+    ("how is a NEC treated", "treatment"),
+    ("what is a NET", "what_is"),
+])
+def test_lay_phrasings_map_to_the_kind_of_section_that_answers(question, kind):
+    assert kind in understand(question).kinds
+
+
+def test_asking_about_symptoms_is_not_asking_for_a_definition():
+    assert understand("what are the symptoms of a NET").kinds == ("symptoms",)
+
+
+def test_keywords_have_no_intent():
+    assert understand("pancreatic NET lanreotide").kinds == ()
+
+
+def test_the_way_of_asking_is_dropped_and_the_subject_kept():
+    question = understand("how long can you live with a pancreatic NET?")
+    assert "live" not in question.content.split()
+    assert "pancreatic NET" in question.content
+    assert "survival" in question.intent_words
+
+
+def test_scaffolding_is_dropped():
+    content = understand("Can you tell me if I was wondering about flushing").content
+    assert content.split() == ["flushing"]
+
+
+@pytest.mark.parametrize("word, framing", [
+    ("what", True), ("Mum's", True), ("they've", True), ("really", True),
+    ("flushing", False), ("NET", False), ("lanreotide", False),
+])
+def test_question_words_are_told_from_content_words(word, framing):
+    assert is_question_word(word) is framing
