@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from indexer.kinds import KINDS
 
 # Lay phrasings that are both an intent and only a way of asking (see _HOW_TO_ASK).
-_HOW_LONG_TO_LIVE = (r"\bhow long (can|will|do|does|did|would|might|could|have|has|is|are) \w+( \w+)? "
-                     r"(live|survive|last|got|left)\b")
+# A person must be the subject: "how long does the diarrhoea last" is not about survival.
+_HOW_LONG_TO_LIVE = (r"\bhow long (can|will|do|does|did|would|might|could|have|has|is|are) (i|you|he|she|"
+                     r"we|they|people|patients|someone|(my|his|her|our|their|your) \w+)( still)? "
+                     r"(live|survive|last|have|got|left)\b")
 _CHANCES = r"\b(what are|what're|what is) (my|his|her|their|the) chances?"
 _COMES_BACK = r"\b(come|coming|came|comes) back\b"
 _RUNS_IN_FAMILY = r"\bruns? in (the |my |our )?famil\w*\b"

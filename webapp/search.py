@@ -280,7 +280,7 @@ class SearchService:
             if not parsed.searchable:
                 response.message = _nothing_to_search(text)
                 return response
-            response.did_you_mean = self._suggestion(parsed)
+            response.did_you_mean = self._suggestion(text, parsed)
             hits = self._ranked(searcher, parsed, question, request.topic)
             # misspelt words are searched as corrected too; say so when only that found anything
             response.corrected = bool(response.did_you_mean and hits) and not self._matches(
@@ -370,11 +370,11 @@ class SearchService:
         for sections in list(groups.values())[start:start + response.limit]:
             response.results.append(_hit(sections, terms, full_passages))
 
-    def _suggestion(self, parsed: ParsedQuery) -> str | None:
-        """The query with misspelt words corrected, or None when every word is known."""
+    def _suggestion(self, text: str, parsed: ParsedQuery) -> str | None:
+        """What the visitor typed with misspelt words corrected, or None when every word is known."""
         if not parsed.corrections:
             return None
-        return " ".join(parsed.corrections.get(word, word) for word in parsed.text.split())
+        return " ".join(_corrected(token, parsed.corrections) for token in text.split())
 
     def corrections(self, text: str) -> dict[str, str]:
         """Typed word -> the site's word it most likely misspells ("octreatide" -> "octreotide")."""
@@ -460,6 +460,12 @@ def _labels(searcher: Searcher) -> list[dict]:
             labels.append({"label": label, "lower": label.lower(), "kind": kind, "path": fields["path"],
                            "anchor": anchor, "url": section_url(fields["url"], anchor)})
     return labels
+
+
+def _corrected(token: str, corrections: dict[str, str]) -> str:
+    """One typed token with its word corrected, punctuation kept ("diarhea?" -> "diarrhoea?")."""
+    word = token.strip(".,;:!?()\"'’")
+    return token.replace(word, corrections[word]) if word in corrections else token
 
 
 def _is_framing(concept: Concept) -> bool:

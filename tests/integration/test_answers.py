@@ -64,3 +64,8 @@ def test_a_misspelt_american_word_is_corrected_to_the_site_spelling(client):
     data = client.get("/api/search", query_string={"q": "diarhea after eating"}).get_json()
     assert data["did_you_mean"] == "diarrhoea after eating"
     assert data["results"]
+
+
+def test_did_you_mean_keeps_the_whole_question_and_its_punctuation(client):
+    data = client.get("/api/search", query_string={"q": "how long does the diarhea last?"}).get_json()
+    assert data["did_you_mean"] == "how long does the diarrhoea last?"

@@ -7,6 +7,7 @@ from webapp.questions import is_question_word, understand
 @pytest.mark.parametrize("question, kind", [
     ("how long will I live with a NET", "outlook"),
     ("how long has he got left", "outlook"),
+    ("how long will my dad survive", "outlook"),
     ("is it curable", "outlook"),
     ("what are my chances", "outlook"),
     ("what's the life expectancy for a pancreatic NET", "outlook"),
@@ -56,3 +57,9 @@ def test_scaffolding_is_dropped():
 ])
 def test_question_words_are_told_from_content_words(word, framing):
     assert is_question_word(word) is framing
+
+
+def test_how_long_something_lasts_is_not_a_question_about_survival():
+    question = understand("how long does the diarrhoea last")
+    assert "outlook" not in question.kinds
+    assert "diarrhoea" in question.content
