@@ -122,12 +122,6 @@ def analyze(text: str) -> list[str]:
     return [t.text for t in TEXT_ANALYZER(text, mode="query")]
 
 
-@lru_cache(maxsize=200_000)
-def analyze_word(word: str) -> tuple[str, ...]:
-    """analyze() for one word, cached: the same words recur across every page of a site."""
-    return tuple(analyze(word))
-
-
 def acronym_form(word: str) -> str:
     """The acronym as the acronyms field holds it: NETs -> NET (the word itself if none)."""
     match = _ACRONYM.match(word)

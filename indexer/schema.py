@@ -4,12 +4,12 @@ from __future__ import annotations
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import Index
 
-from indexer.analysis import ACRONYM_ANALYZER, SPELLING_ANALYZER, TEXT_ANALYZER, analyze, analyze_word
+from indexer.analysis import ACRONYM_ANALYZER, SPELLING_ANALYZER, TEXT_ANALYZER
 from indexer.kinds import section_kind
 from indexer.model import PageMeta, Section
 
 # Bump when fields or analysis change: an index of another version must be rebuilt with --full.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Query-time weights of the searchable fields (applied by the search service, so tuning them
 # needs no rebuild). A word in a heading says more about a section than the same word in prose.
@@ -20,8 +20,6 @@ FIELD_BOOSTS: dict[str, float] = {
     "body": 1.0,
     "context": 0.4,
 }
-# The aspect field is scored separately (see webapp.search): what a section adds to its page.
-ASPECT_FIELDS: dict[str, float] = {"aspect": 1.0}
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
 
 
@@ -36,7 +34,6 @@ def build_schema() -> Schema:
         heading=TEXT(analyzer=TEXT_ANALYZER, stored=True),
         parents=TEXT(analyzer=TEXT_ANALYZER),
         body=TEXT(analyzer=TEXT_ANALYZER, stored=True),
-        aspect=TEXT(analyzer=TEXT_ANALYZER),
         context=TEXT(analyzer=TEXT_ANALYZER),
         acronyms=TEXT(analyzer=ACRONYM_ANALYZER, phrase=False),
         spelling=TEXT(analyzer=SPELLING_ANALYZER, phrase=False),
@@ -65,7 +62,6 @@ def document_for(section: Section) -> dict:
         "heading": section.heading if section.level > 1 else "",
         "parents": " ".join(parents),
         "body": section.text,
-        "aspect": aspect_text(section),
         "context": " ".join((page.topic, page.description, " ".join(page.breadcrumb))),
         "acronyms": " ".join((section.heading, section.text)),
         "spelling": " ".join((page.title, section.heading, section.text)),
@@ -82,18 +78,6 @@ def document_for(section: Section) -> dict:
         },
         "heading_path": list(section.heading_path),
     }
-
-
-def aspect_text(section: Section) -> str:
-    """The section's heading and text without the words of its page's title and topic.
-
-    Every section of a page about appendix NETs says "appendix" and "NET"; those words pick the
-    page (through the title field) but should not pick the section, or the introduction wins
-    every question. What is left is what this section says that its siblings may not."""
-    page = section.page
-    topic_terms = set(analyze(" ".join((page.title, page.h1, page.topic))))
-    words = f"{section.heading if section.level > 1 else ''}\n{section.text}".split()
-    return " ".join(w for w in words if not topic_terms.intersection(analyze_word(w)))
 
 
 def indexed_sections(index: Index) -> list[Section]:

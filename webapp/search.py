@@ -19,7 +19,6 @@ from wordfreq import zipf_frequency
 
 from indexer import embeddings, store
 from indexer.analysis import SynonymTable, american_spelling, analyze, make_variant
-from indexer.schema import ASPECT_FIELDS
 from webapp import questions
 from webapp.query import Concept, ParsedQuery, build_query, parse_query, query_terms
 from webapp.snippets import passage, snippet
@@ -44,7 +43,6 @@ BM25_K1 = 1.0
 # Words at least this common in English (Zipf scale: 2 is about once per ten million words)
 # are never "corrected" to a site word.
 COMMON_WORD_ZIPF = 2.0
-ASPECT_WEIGHT = 1.0
 # Weight of closeness in meaning (cosine of question and passage vectors, about 0.1 to 0.8)
 # against the word-match score scaled so the best candidate has 1. Meaning only reorders
 # sections that share words with the question: a search that matches no word finds nothing.
@@ -321,22 +319,17 @@ class SearchService:
     def _ranked(self, searcher: Searcher, parsed: ParsedQuery, question: questions.Question,
                 topic: str) -> list[tuple[float, dict]]:
         """Two-level passage ranking: how well the section's page matches (its best section's
-        BM25F), plus the section's own match, plus what the section says beyond its page's
-        topic (the aspect field); scaled by how much of the question the section covers; then
-        a bonus for sections of the kind the question asks."""
+        BM25F) plus the section's own match, scaled by how much of the question the section
+        covers; then a bonus for sections of the kind the question asks, then meaning."""
         flt = _topic_filter(topic)
         results = _search(searcher, build_query(parsed), CANDIDATES, flt, terms=True)
-        aspect_query = build_query(parsed, ASPECT_FIELDS)
-        aspect_hits = _search(searcher, aspect_query, CANDIDATES, flt)
-        aspect = {hit.docnum: hit.score for hit in aspect_hits}
         page_best: dict[str, float] = {}
         for hit in results:
             page_best[hit["path"]] = max(page_best.get(hit["path"], 0.0), hit.score)
         weights = _concept_weights(searcher, parsed.concepts)
         ranked = []
         for hit in results:
-            score = (PAGE_WEIGHT * page_best[hit["path"]] + hit.score
-                     + ASPECT_WEIGHT * aspect.get(hit.docnum, 0.0))
+            score = PAGE_WEIGHT * page_best[hit["path"]] + hit.score
             score *= _coverage(_matched_terms(hit), parsed.concepts, weights)
             bonus = 1.0 + (KIND_BONUS if hit["kind"] in question.kinds else 0.0)
             ranked.append((score * bonus, hit.fields()))
