@@ -12,9 +12,7 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +20,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from bench.server import gunicorn
 from indexer.analysis import load_synonyms
 from indexer.build import build_index, find_pages
 from webapp.search import SearchRequest, SearchService
@@ -101,15 +100,7 @@ def time_service(index_dir: Path, texts: list[str]) -> list[tuple[str, ...]]:
 
 def time_http(index_dir: Path, texts: list[str]) -> list[tuple[str, ...]]:
     """End-to-end latency through gunicorn (2 workers) on a loopback port, sequential requests."""
-    port = _free_port()
-    env = {**os.environ, "SEARCH_INDEX_DIR": str(index_dir), "SEARCH_CORPUS_DIR": str(ROOT / "corpus"),
-           "SEARCH_INSIGHTS_DB": ""}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
-                               f"127.0.0.1:{port}", "webapp:create_app()"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_until_up(base + "/healthz")
+    with gunicorn(index_dir, ROOT / "corpus") as base:
         rows = []
         for label, path in (("GET /api/search", "/api/search"), ("GET /search (HTML)", "/search"),
                             ("GET /api/ask", "/api/ask")):
@@ -121,26 +112,6 @@ def time_http(index_dir: Path, texts: list[str]) -> list[tuple[str, ...]]:
                 timings.append(time.perf_counter() - started)
             rows.append(latency_rows(label, timings))
         return rows
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"server did not start: {url}")
 
 
 def print_table(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:

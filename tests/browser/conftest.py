@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from sitegen import page_html, write_corpus
 
+from bench.server import gunicorn
 from indexer.build import build_index
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -32,12 +28,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """gunicorn (2 workers) on a loopback port over a small site; yields its base URL."""
@@ -55,27 +45,8 @@ def server(tmp_path_factory):
     })
     (corpus / "synonyms.txt").write_text("NET, neuroendocrine tumour\n", encoding="utf-8")
     build_index(corpus, root / "index", workers=1)
-    port = _free_port()
-    env = {**os.environ, "SEARCH_INDEX_DIR": str(root / "index"), "SEARCH_CORPUS_DIR": str(corpus),
-           "SEARCH_INSIGHTS_DB": str(root / "insights.sqlite3")}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
-                             f"127.0.0.1:{port}", "webapp:create_app()"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2):
-                break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("gunicorn did not start: " + proc.stderr.read().decode()[-2000:]) from None
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    proc.stderr.close()
+    with gunicorn(root / "index", corpus, str(root / "insights.sqlite3")) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
