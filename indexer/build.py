@@ -10,21 +10,51 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.index import Index
+from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
 from indexer import embeddings, store
-from indexer.duplicates import find_duplicates
+from indexer.duplicates import (
+    STATE_ARRAYS as DUPLICATE_STATE_ARRAYS,
+)
+from indexer.duplicates import (
+    STATE_FILE as DUPLICATE_STATE_FILE,
+)
+from indexer.duplicates import (
+    DuplicateFinder,
+    DuplicateSettings,
+    PagePrint,
+    TextSource,
+    fingerprint_page,
+    normalised_words,
+)
+from indexer.embeddings import SectionVectors
 from indexer.model import Page, ParseError, Section, bytes_hash
 from indexer.parse import parse_html
-from indexer.schema import SCHEMA_VERSION, build_schema, document_for, indexed_sections
+from indexer.schema import (
+    SCHEMA_VERSION,
+    build_schema,
+    document_for,
+    indexed_sections,
+    section_from_document,
+)
 
 log = logging.getLogger(__name__)
 
 HTML_SUFFIXES = (".html", ".htm")
 # Below this many changed pages a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 16
+# Up to this many sections needing the model are embedded before publishing (an edited page:
+# seconds); more are embedded after the words index is live, so search is never held up.
+INLINE_EMBEDDING = 256
+# Sections embedded between saves of the resumable cache, and seconds between publishing the
+# vectors so far while a long embedding runs.
+VECTOR_CHUNK = 1024
+PUBLISH_VECTORS_EVERY = 120.0
+VECTOR_CACHE = "vector-cache"
 
 # (stage, done, total, item): stage is "parsing" (item is the page) or "embedding"
 Progress = Callable[[str, int, int, str], None]
@@ -48,12 +78,15 @@ class BuildReport:
     embedded: int = 0
     embedding_seconds: float = 0.0
     semantic: bool = False
+    vectors: str = "none"  # "complete", "partial" (still being embedded) or "none"
+    words_seconds: float = 0.0
     generation: str = ""
 
     @property
     def pages_per_second(self) -> float:
-        """Parsed pages per second of wall time (0 when nothing was parsed)."""
-        return self.parsed / self.seconds if self.seconds and self.parsed else 0.0
+        """Parsed pages per second until the words index was live (0 when nothing was parsed)."""
+        seconds = self.words_seconds or self.seconds
+        return self.parsed / seconds if seconds and self.parsed else 0.0
 
     def to_dict(self) -> dict:
         """JSON-ready form."""
@@ -76,15 +109,29 @@ class BuildOptions:
 
     full: bool = False
     workers: int | None = None
-    semantic: bool = True
+    semantic: bool | None = None  # None: as the previous build chose (on for a new index)
     progress: Progress | None = None
+
+
+@dataclass
+class CorpusScan:
+    """What changed in the corpus since the previous build."""
+
+    sources: dict[str, Path]
+    records: dict[str, dict]  # rel -> the previous build's record, for unchanged pages
+    changed: list[str]
+    deleted: list[str]
+    stamps: dict[str, dict]  # rel -> {"hash", "mtime_ns", "size"} of changed pages
 
 
 def build_index(corpus_dir: Path, index_dir: Path, *, full: bool = False, workers: int | None = None,
                 wait_seconds: float = 0.0, progress: Progress | None = None,
-                semantic: bool = True) -> BuildReport:
+                semantic: bool | None = None) -> BuildReport:
     """Build or update the index of `corpus_dir` in `index_dir` and publish it atomically.
-    With `semantic` (the default) each section also gets a meaning vector for the ranking."""
+
+    The words index is published first; meaning vectors for new text follow in later
+    generations when there is much to embed, so search is never held up by the model.
+    `semantic` None keeps the previous build's choice (vectors on for a new index)."""
     started = time.perf_counter()
     options = BuildOptions(full=full, workers=workers, semantic=semantic, progress=progress)
     with store.build_lock(index_dir, wait_seconds):
@@ -96,32 +143,55 @@ def build_index(corpus_dir: Path, index_dir: Path, *, full: bool = False, worker
 
 def _build_locked(corpus_dir: Path, index_dir: Path, options: BuildOptions) -> BuildReport:
     previous = _previous_generation(index_dir, options.full)
-    known: dict[str, dict] = previous.info.get("pages", {}) if previous else {}
-    sources = {p.relative_to(corpus_dir).as_posix(): p for p in find_pages(corpus_dir)}
-    hashes = {rel: bytes_hash(path.read_bytes()) for rel, path in sources.items()}
-    changed = [rel for rel in sources if known.get(rel, {}).get("hash") != hashes[rel]]
-    deleted = [rel for rel in known if rel not in sources]
-    report = BuildReport(pages=len(sources), unchanged=len(sources) - len(changed),
-                         deleted=len(deleted), full=previous is None)
-    if previous is not None and not changed and not deleted and _vectors_as_asked(previous, options):
-        _carry_over(report, known)
-        report.semantic = options.semantic
+    semantic = _semantic_choice(options.semantic, previous)
+    scan = scan_corpus(corpus_dir, previous.info.get("pages", {}) if previous else {})
+    report = BuildReport(pages=len(scan.sources), unchanged=len(scan.sources) - len(scan.changed),
+                         deleted=len(scan.deleted), full=previous is None, semantic=semantic)
+    unchanged = previous is not None and not scan.changed and not scan.deleted
+    if unchanged and _vectors_as_asked(previous, semantic):
+        _carry_over(report, scan.records)
         report.generation = previous.name
+        report.vectors = previous.info.get("vectors", "complete" if semantic else "none")
         return report
-    tmp = store.new_generation_dir(index_dir)
-    try:
-        pages_record = _write_generation(tmp, previous, known, changed, deleted, sources, hashes,
-                                         report, options)
-        info = {"schema_version": SCHEMA_VERSION, "built_at": time.time(),
-                "corpus": str(corpus_dir.resolve()), "pages": pages_record,
-                "sections": report.sections, "documents": report.sections}
-        final = store.publish(index_dir, tmp, info)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    report.published, report.generation = True, final.name
+    words_started = time.perf_counter()
+    generation, pending = _publish_words(index_dir, previous, scan, report, options, semantic)
+    report.words_seconds = time.perf_counter() - words_started
+    report.vectors = generation.info["vectors"]
+    if pending:
+        _publish_vectors(index_dir, generation, pending, report, options.progress)
+        report.vectors = "complete"
     store.prune(index_dir)
     return report
+
+
+def _semantic_choice(asked: bool | None, previous: store.Generation | None) -> bool:
+    """Whether this build keeps meaning vectors: as asked, else as the previous build chose."""
+    if asked is not None:
+        return asked
+    return bool(previous.info.get("semantic", True)) if previous else True
+
+
+def scan_corpus(corpus_dir: Path, known: dict[str, dict]) -> CorpusScan:
+    """Find changed and deleted pages. A page whose size and modification time match the last
+    build is unchanged without reading it; otherwise its bytes are hashed, so a touched but
+    identical file is not parsed again."""
+    sources = {p.relative_to(corpus_dir).as_posix(): p for p in find_pages(corpus_dir)}
+    records, changed, stamps = {}, [], {}
+    for rel, path in sources.items():
+        record = known.get(rel, {})
+        stat = path.stat()
+        stamp = {"mtime_ns": stat.st_mtime_ns, "size": stat.st_size}
+        if record and all(record.get(k) == v for k, v in stamp.items()):
+            records[rel] = record
+            continue
+        stamp["hash"] = bytes_hash(path.read_bytes())
+        if record.get("hash") == stamp["hash"]:
+            records[rel] = {**record, **stamp}
+        else:
+            changed.append(rel)
+            stamps[rel] = stamp
+    deleted = [rel for rel in known if rel not in sources]
+    return CorpusScan(sources, records, changed, deleted, stamps)
 
 
 def _previous_generation(index_dir: Path, full: bool) -> store.Generation | None:
@@ -136,77 +206,102 @@ def _previous_generation(index_dir: Path, full: bool) -> store.Generation | None
         return None
 
 
-def _vectors_as_asked(generation: store.Generation, options: BuildOptions) -> bool:
-    """True when the generation has vectors exactly if this build wants them."""
-    return (generation.path / embeddings.VECTORS_FILE).exists() == options.semantic
+def _vectors_as_asked(generation: store.Generation, semantic: bool) -> bool:
+    """True when the generation's vectors are as this build wants them (complete, or none)."""
+    state = generation.info.get("vectors", "complete" if _has_vectors(generation.path) else "none")
+    return state == ("complete" if semantic else "none")
 
 
-def _carry_over(report: BuildReport, known: dict[str, dict]) -> None:
+def _has_vectors(gen_dir: Path) -> bool:
+    return (gen_dir / embeddings.VECTORS_FILE).exists()
+
+
+def _carry_over(report: BuildReport, records: dict[str, dict]) -> None:
     """Fill an 'up to date' report from the previous build's records."""
-    for rel, record in sorted(known.items()):
+    for rel, record in sorted(records.items()):
         report.sections += record.get("sections", 0)
         if record.get("skipped"):
             report.skipped.append((rel, record["skipped"]))
 
 
-def _write_generation(tmp: Path, previous: store.Generation | None, known: dict[str, dict],
-                      changed: list[str], deleted: list[str], sources: dict[str, Path],
-                      hashes: dict[str, str], report: BuildReport, options: BuildOptions) -> dict[str, dict]:
-    """Write the new generation into `tmp`; returns the per-page records for build.json."""
+def _publish_words(index_dir: Path, previous: store.Generation | None, scan: CorpusScan,
+                   report: BuildReport, options: BuildOptions,
+                   semantic: bool) -> tuple[store.Generation, VectorPlan | None]:
+    """Write and publish the new words generation (sharing the previous one's unchanged segment
+    files); returns it and, when many sections await a meaning vector, the plan to embed them."""
+    tmp = store.new_generation_dir(index_dir)
+    try:
+        if previous is not None:
+            store.link_index_files(previous.path, tmp)
+        finder = _previous_finder(previous)
+        gone = {*scan.changed, *scan.deleted}
+        removed_keys = {key for key, s in finder.sections.items() if s.path in gone}
+        index, records = _write_words(tmp, previous, scan, report, options, finder)
+        _carry_over(report, scan.records)
+        write_duplicates(finder, tmp, report)
+        plan = _plan_vectors(index_dir, previous, finder, removed_keys) if semantic else None
+        state = _write_vectors_now(index, tmp, plan, report, options.progress)
+        info = _build_info(index_dir, records, report, semantic, state)
+        generation = store.publish(index_dir, tmp, info)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    report.published, report.generation = True, generation.name
+    return generation, plan if state == "partial" else None
+
+
+def _write_vectors_now(index: Index, tmp: Path, plan: VectorPlan | None, report: BuildReport,
+                       progress: Progress | None) -> str:
+    """Store what vectors the generation can have before it is published: all of them when few
+    sections need the model (an edit), else the carried ones. Returns the vectors' state."""
+    if plan is None:
+        return "none"
+    vectors, state = plan.carried, "partial" if plan.pending else "complete"
+    if plan.pending and len(plan.pending) <= INLINE_EMBEDDING:
+        def embedding_progress(done: int, total: int) -> None:
+            if progress:
+                progress("embedding", done, total, "")
+        with index.searcher() as searcher:
+            vectors = _joined(vectors, _embed_keys(searcher, plan.pending, plan, report, embedding_progress))
+        state = "complete"
+    embeddings.write_vectors(tmp, vectors)
+    return state
+
+
+def _build_info(index_dir: Path, records: dict[str, dict], report: BuildReport, semantic: bool,
+                vectors: str) -> dict:
+    """The build record published with a generation (build.json)."""
+    return {"schema_version": SCHEMA_VERSION, "built_at": time.time(), "pages": records,
+            "sections": report.sections, "documents": report.sections, "semantic": semantic,
+            "vectors": vectors}
+
+
+def _write_words(tmp: Path, previous: store.Generation | None, scan: CorpusScan, report: BuildReport,
+                 options: BuildOptions, finder: DuplicateFinder) -> tuple[Index, dict[str, dict]]:
+    """Index the changed pages into `tmp` (deleting their old sections and those of deleted pages)
+    and update the duplicate finder; returns the index and the page records."""
     if previous is None:
         index = whoosh_index.create_in(str(tmp), build_schema())
     else:
-        shutil.copytree(previous.path, tmp, dirs_exist_ok=True)
         index = whoosh_index.open_dir(str(tmp))
-    records = {rel: rec for rel, rec in known.items() if rel in sources and rel not in changed}
-    writer = _writer(index, full=previous is None, workers=options.workers, pages=len(changed))
+    records = dict(scan.records)
+    prints: list[PagePrint] = []
+    writer = _writer(index, full=previous is None, workers=options.workers, pages=len(scan.changed))
     try:
-        for rel in (*changed, *deleted):
+        for rel in (*scan.changed, *scan.deleted):
             writer.delete_by_term("path", rel)
-        jobs = [(rel, sources[rel]) for rel in changed]
-        for rel, outcome in _parse_all(jobs, options.workers, options.progress):
-            records[rel] = _add_page(writer, rel, outcome, hashes[rel], report)
+        jobs = [(rel, scan.sources[rel]) for rel in scan.changed]
+        for rel, outcome, fingerprint in _parse_all(jobs, options.workers, options.progress):
+            records[rel] = {**scan.stamps[rel], **_add_page(writer, rel, outcome, report)}
+            if fingerprint is not None:
+                prints.append(fingerprint)
         writer.commit()
     except BaseException:
         writer.cancel()
         raise
-    _carry_over(report, {rel: rec for rel, rec in records.items() if rel not in changed})
-    sections = indexed_sections(index)
-    write_duplicates(sections, tmp, report)
-    (tmp / embeddings.VECTORS_FILE).unlink(missing_ok=True)  # copied from the previous generation
-    if options.semantic:
-        write_vectors(sections, tmp, previous, report, options.progress)
-    return records
-
-
-def write_duplicates(sections: list[Section], gen_dir: Path, report: BuildReport) -> None:
-    """Find duplicate sections once per build and store the report with the generation.
-    It is recomputed over the whole index, so an incremental build keeps it exact."""
-    started = time.perf_counter()
-    duplicates = find_duplicates(sections)
-    store.write_json_durably(gen_dir / store.DUPLICATES_FILE, duplicates.to_dict())
-    report.duplicate_groups = len(duplicates.groups)
-    log.info("found %d duplicate groups in %.1f s", len(duplicates.groups), time.perf_counter() - started)
-
-
-def write_vectors(sections: list[Section], gen_dir: Path, previous: store.Generation | None,
-                  report: BuildReport, progress: Progress | None) -> None:
-    """Store a meaning vector for every section with the generation; passages whose text is
-    unchanged keep the previous generation's vector, so an edit re-embeds only what changed."""
-    started = time.perf_counter()
-    old = embeddings.read_vectors(previous.path) if previous else None
-
-    def embedding_progress(done: int, total: int) -> None:
-        if progress:
-            progress("embedding", done, total, "")
-
-    vectors, report.embedded = embeddings.embed_sections(
-        sections, old.by_hash() if old else {}, embedding_progress)
-    embeddings.write_vectors(gen_dir, vectors)
-    report.semantic = True
-    report.embedding_seconds = time.perf_counter() - started
-    log.info("embedded %d of %d sections in %.1f s", report.embedded, len(sections),
-             report.embedding_seconds)
+    with index.searcher() as searcher:
+        finder.update(prints, {*scan.changed, *scan.deleted}, _IndexTexts(searcher))
+    return index, records
 
 
 def _writer(index: Index, full: bool, workers: int | None, pages: int) -> IndexWriter:
@@ -218,50 +313,215 @@ def _writer(index: Index, full: bool, workers: int | None, pages: int) -> IndexW
     return index.writer(limitmb=256)
 
 
-def _add_page(writer: IndexWriter, rel: str, outcome: Page | str, digest: str, report: BuildReport) -> dict:
+def _add_page(writer: IndexWriter, rel: str, outcome: Page | str, report: BuildReport) -> dict:
     """Index one parsed page (or record why it was skipped); returns its build record."""
     report.parsed += 1
     if isinstance(outcome, str):
         report.skipped.append((rel, outcome))
         log.warning("skipped %s: %s", rel, outcome)
-        return {"hash": digest, "sections": 0, "skipped": outcome}
+        return {"sections": 0, "skipped": outcome}
     for warning in outcome.warnings:
         report.warnings.append((rel, warning))
     for section in outcome.sections:
         writer.add_document(**document_for(section))
     report.sections += len(outcome.sections)
-    return {"hash": digest, "sections": len(outcome.sections), "title": outcome.meta.title}
+    return {"sections": len(outcome.sections), "title": outcome.meta.title}
+
+
+class _IndexTexts(TextSource):
+    """Section text read back from the index, for the few pairs the duplicate finder must verify."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self._searcher = searcher
+
+    def text_words(self, text_id: str, key: str) -> list[str]:
+        fields = self._searcher.document(key=key)
+        return normalised_words(fields["body"]) if fields else []
+
+
+def _previous_finder(previous: store.Generation | None) -> DuplicateFinder:
+    """The previous generation's duplicate finder; rebuilt from its sections if it was not stored."""
+    if previous is None:
+        return DuplicateFinder()
+    finder = DuplicateFinder.load(previous.path)
+    if finder is not None and finder.settings == DuplicateSettings():
+        return finder
+    finder = DuplicateFinder()
+    index = whoosh_index.open_dir(str(previous.path))
+    by_page: dict[str, list[Section]] = {}
+    for section in indexed_sections(index):
+        by_page.setdefault(section.page.path, []).append(section)
+    with index.searcher() as searcher:
+        finder.update([fingerprint_page(s, finder.settings) for s in by_page.values()], set(),
+                      _IndexTexts(searcher))
+    return finder
+
+
+def write_duplicates(finder: DuplicateFinder, gen_dir: Path, report: BuildReport) -> None:
+    """Store the duplicate report, and the finder that the next build updates, with the generation."""
+    duplicates = finder.report()
+    store.write_json_durably(gen_dir / store.DUPLICATES_FILE, duplicates.to_dict())
+    finder.save(gen_dir)
+    report.duplicate_groups = len(duplicates.groups)
+
+
+# -- meaning vectors -------------------------------------------------------------------------
+
+@dataclass
+class VectorPlan:
+    """Meaning vectors of a new generation: those it carries at once, and the keys still to embed."""
+
+    carried: SectionVectors
+    pending: list[str]
+    known: dict[str, np.ndarray]  # text hash -> vector, reusable without running the model
+
+
+def _plan_vectors(index_dir: Path, previous: store.Generation | None, finder: DuplicateFinder,
+                  removed_keys: set[str]) -> VectorPlan:
+    """Carry the previous generation's vectors of unchanged sections; everything else is pending.
+    Vectors of the live generation (for --full) and of an interrupted build are reused by text hash."""
+    reuse = _reusable_vectors(index_dir, previous)
+    known = {**(reuse.by_hash() if reuse else {}), **_cached_vectors(index_dir)}
+    keys = finder.sections
+    if previous is None or reuse is None:
+        return VectorPlan(_no_vectors(), list(keys), known)
+    keep = [row for row, key in enumerate(reuse.keys) if key in keys and key not in removed_keys]
+    carried = SectionVectors([reuse.keys[r] for r in keep], [reuse.hashes[r] for r in keep],
+                             reuse.matrix[keep])
+    have = set(carried.keys)
+    return VectorPlan(carried, [key for key in keys if key not in have], known)
+
+
+def _reusable_vectors(index_dir: Path, previous: store.Generation | None) -> SectionVectors | None:
+    """The previous generation's vectors, or the live one's when building from scratch."""
+    source = previous
+    if source is None:
+        try:
+            source = store.current_generation(index_dir)
+        except store.IndexError_:
+            return None
+    return embeddings.read_vectors(source.path)
+
+
+def _no_vectors() -> SectionVectors:
+    return SectionVectors([], [], np.zeros((0, embeddings.DIMENSIONS), dtype=np.float32))
+
+
+def _joined(a: SectionVectors, b: SectionVectors) -> SectionVectors:
+    return SectionVectors([*a.keys, *b.keys], [*a.hashes, *b.hashes], np.vstack([a.matrix, b.matrix]))
+
+
+def _embed_keys(searcher: Searcher, keys: list[str], plan: VectorPlan, report: BuildReport,
+                progress: Callable[[int, int], None] | None = None) -> SectionVectors:
+    """Vectors for the sections `keys` (read from the index), reusing known ones by text hash."""
+    started = time.perf_counter()
+    sections = [section_from_document(searcher.document(key=key)) for key in keys]
+    vectors, computed = embeddings.embed_sections(sections, plan.known, progress)
+    report.embedded += computed
+    report.embedding_seconds += time.perf_counter() - started
+    return vectors
+
+
+def _cache_dir(index_dir: Path) -> Path:
+    return Path(index_dir) / VECTOR_CACHE
+
+
+def _cached_vectors(index_dir: Path) -> dict[str, np.ndarray]:
+    """Vectors an interrupted build computed but did not publish (text hash -> vector)."""
+    found: dict[str, np.ndarray] = {}
+    for chunk in sorted(_cache_dir(index_dir).glob("chunk-*.npz")):
+        try:
+            with np.load(chunk, allow_pickle=False) as data:
+                found.update(zip((str(h) for h in data["hashes"]), data["matrix"].astype(np.float32),
+                                 strict=True))
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("ignoring unreadable vector cache %s: %s", chunk, exc)
+    return found
+
+
+def _cache_chunk(index_dir: Path, vectors: SectionVectors) -> None:
+    """Keep a chunk of fresh vectors on disk, so a killed build resumes where it stopped."""
+    folder = _cache_dir(index_dir)
+    folder.mkdir(exist_ok=True)
+    tmp = folder / f".chunk-{os.getpid()}.tmp"
+    with open(tmp, "wb") as handle:
+        np.savez(handle, hashes=np.array(vectors.hashes, dtype=str), matrix=vectors.matrix.astype(np.float16))
+    tmp.rename(folder / f"chunk-{time.time_ns()}.npz")
+
+
+def _publish_vectors(index_dir: Path, generation: store.Generation, plan: VectorPlan,
+                     report: BuildReport, progress: Progress | None) -> None:
+    """Embed the pending sections after the words index is live, publishing a generation with
+    the vectors so far every PUBLISH_VECTORS_EVERY seconds and at the end."""
+    total, done, vectors = len(plan.pending), 0, plan.carried
+    last_publish = time.monotonic()
+    index = whoosh_index.open_dir(str(generation.path))
+    with index.searcher() as searcher:
+        for start in range(0, total, VECTOR_CHUNK):
+            chunk = _embed_keys(searcher, plan.pending[start:start + VECTOR_CHUNK], plan, report)
+            _cache_chunk(index_dir, chunk)
+            vectors, done = _joined(vectors, chunk), done + len(chunk.keys)
+            if progress:
+                progress("embedding", done, total, "")
+            if done < total and time.monotonic() - last_publish >= PUBLISH_VECTORS_EVERY:
+                generation = _publish_with_vectors(index_dir, generation, vectors, "partial")
+                last_publish = time.monotonic()
+    report.generation = _publish_with_vectors(index_dir, generation, vectors, "complete").name
+    shutil.rmtree(_cache_dir(index_dir), ignore_errors=True)
+
+
+def _publish_with_vectors(index_dir: Path, generation: store.Generation, vectors: SectionVectors,
+                          state: str) -> store.Generation:
+    """A new generation sharing every file of `generation` but its vectors and build record."""
+    tmp = store.new_generation_dir(index_dir)
+    try:
+        store.link_index_files(generation.path, tmp)
+        for name in (store.DUPLICATES_FILE, DUPLICATE_STATE_FILE, DUPLICATE_STATE_ARRAYS):
+            os.link(generation.path / name, tmp / name)
+        embeddings.write_vectors(tmp, vectors)
+        info = {**generation.info, "vectors": state, "vectors_done": len(vectors.keys)}
+        published = store.publish(index_dir, tmp, info)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    log.info("published %s with %d vectors (%s)", published.name, len(vectors.keys), state)
+    return published
 
 
 def _parse_all(jobs: list[tuple[str, Path]], workers: int | None,
-               progress: Progress | None) -> Iterator[tuple[str, Page | str]]:
-    """Parse pages, in parallel when there are enough; yields (path, Page or skip reason)."""
+               progress: Progress | None) -> Iterator[ParseOutcome]:
+    """Parse and fingerprint pages, in parallel when there are enough."""
     workers = workers or os.cpu_count() or 1
     total = len(jobs)
     if workers > 1 and total >= _PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            yield from _report_progress(pool.map(_parse_job, jobs, chunksize=4), total, progress)
+            yield from _report_progress(pool.map(_parse_job, jobs, chunksize=8), total, progress)
     else:
         yield from _report_progress(map(_parse_job, jobs), total, progress)
 
 
-def _report_progress(results: Iterable[tuple[str, Page | str]], total: int,
-                     progress: Progress | None) -> Iterator[tuple[str, Page | str]]:
-    for done, (rel, outcome) in enumerate(results, start=1):
+def _report_progress(results: Iterable[ParseOutcome], total: int,
+                     progress: Progress | None) -> Iterator[ParseOutcome]:
+    for done, outcome in enumerate(results, start=1):
         if progress:
-            progress("parsing", done, total, rel)
-        yield rel, outcome
+            progress("parsing", done, total, outcome[0])
+        yield outcome
 
 
-def _parse_job(job: tuple[str, Path]) -> tuple[str, Page | str]:
-    """Parse one page; a ParseError becomes its reason (the one place a page is caught)."""
+# (path, Page or the reason it was skipped, its duplicate fingerprint)
+ParseOutcome = tuple[str, Page | str, PagePrint | None]
+
+
+def _parse_job(job: tuple[str, Path]) -> ParseOutcome:
+    """Parse and fingerprint one page; a ParseError becomes its reason (the one place a page is caught)."""
     rel, path = job
     try:
-        return rel, parse_html(path.read_bytes(), rel)
+        page = parse_html(path.read_bytes(), rel)
     except ParseError as exc:
-        return rel, exc.reason
+        return rel, exc.reason, None
     except OSError as exc:
-        return rel, f"cannot read file: {exc.strerror or exc}"
+        return rel, f"cannot read file: {exc.strerror or exc}", None
     except Exception as exc:  # a parser bug on one page must not stop the whole build
         log.exception("unexpected error parsing %s", rel)
-        return rel, f"unexpected parser error: {type(exc).__name__}: {exc}"
+        return rel, f"unexpected parser error: {type(exc).__name__}: {exc}", None
+    return rel, page, fingerprint_page(page.sections, DuplicateSettings()) if page.sections else None

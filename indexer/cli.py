@@ -43,8 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--workers", type=int, default=None, help="parser processes (default: cores)")
     build.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                        help="wait this long for another build to finish (default: fail at once)")
-    build.add_argument("--no-semantic", dest="semantic", action="store_false",
-                       help="skip the meaning vectors (faster build; search falls back to words only)")
+    semantic = build.add_mutually_exclusive_group()
+    semantic.add_argument("--no-semantic", dest="semantic", action="store_false", default=None,
+                          help="skip the meaning vectors (faster build; search falls back to words "
+                               "only); remembered by later builds of this index")
+    semantic.add_argument("--semantic", dest="semantic", action="store_true", default=None,
+                          help="add meaning vectors again after a --no-semantic build")
     build.add_argument("--json", action="store_true", help="print the report as JSON")
     build.set_defaults(handler=_cmd_build)
 
@@ -108,13 +112,26 @@ def format_report(report: BuildReport, index_dir: Path) -> str:
     lines = [head]
     if report.published:
         lines.append(f"Duplicate report: {report.duplicate_groups} groups of duplicate sections.")
-        lines.append(f"Meaning vectors: {report.embedded} sections embedded, the rest reused."
-                     if report.semantic else "Meaning vectors: off (--no-semantic); ranking by words only.")
+    lines.append(_vectors_line(report))
     if report.skipped:
         lines.append(f"Skipped {len(report.skipped)} file(s):")
         lines += [f"  {path}: {reason}" for path, reason in report.skipped]
     lines += [f"Warning: {path}: {message}" for path, message in report.warnings]
     return "\n".join(lines)
+
+
+def _vectors_line(report: BuildReport) -> str:
+    """What the summary says of meaning vectors, so nobody is surprised by an hour of embedding."""
+    if not report.semantic:
+        return ("Meaning vectors: off (chosen with --no-semantic and kept for this index; "
+                "--semantic adds them); ranking by words only.")
+    rate = report.embedded / report.embedding_seconds if report.embedding_seconds else 0.0
+    speed = f" in {report.embedding_seconds:.1f} s ({rate:.0f} sections/s)" if report.embedded else ""
+    state = {"complete": "complete", "partial": "still being computed",
+             "none": "none yet"}.get(report.vectors, report.vectors)
+    words = (f" Search was live after {report.words_seconds:.1f} s, before the vectors."
+             if report.published and report.embedding_seconds > report.words_seconds else "")
+    return f"Meaning vectors: {state}; {report.embedded} sections embedded{speed}, the rest reused.{words}"
 
 
 def _cmd_inspect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

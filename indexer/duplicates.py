@@ -5,11 +5,14 @@ import csv
 import hashlib
 import io
 import itertools
+import json
 import logging
+import os
 import re
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, astuple, dataclass, field
+from pathlib import Path
 
 import numpy as np
 from datasketch import MinHash
@@ -24,6 +27,9 @@ _SCHEME = "affine32"
 _SEED = 1
 # Odd 64-bit multiplier for the rolling shingle hash (the 64-bit golden ratio): any odd constant mixes.
 _ROLL = np.uint64(0x9E3779B97F4A7C15)
+# The finder's state, stored with each index generation so the next build can update it.
+STATE_FILE = "duplicates-state.json"
+STATE_ARRAYS = "duplicates-state.npz"
 CSV_COLUMNS = ("group", "kind", "similarity", "path", "anchor", "heading", "page_title", "topic", "words")
 
 
@@ -126,19 +132,15 @@ def jaccard(a: set, b: set) -> float:
 def find_duplicates(sections: Iterable[Section], threshold: float = 0.8, min_words: int = 25,
                     num_perm: int = 128, shingle_size: int = 3) -> DuplicateReport:
     """Exact and near-duplicate section groups, and near-identical page pairs, at a Jaccard threshold."""
-    if not 0.0 < threshold <= 1.0 or num_perm < 2 or shingle_size < 1:
-        raise ValueError("need 0 < threshold <= 1, num_perm >= 2 and shingle_size >= 1")
-    started = time.perf_counter()
+    settings = DuplicateSettings(threshold, min_words, num_perm, shingle_size)
     unique = _unique(sections)
-    tokens = [normalised_words(section.text) for section in unique]
-    settings = _Settings(threshold, num_perm, shingle_size)
-    word_hashes = _WordHashes()
-    # Empty sections are never duplicates, whatever min_words says.
-    groups = _section_groups(unique, tokens, max(min_words, 1), settings, word_hashes)
-    pairs = _page_pairs(unique, tokens, max(min_words, 1), settings, word_hashes)
-    log.info("duplicates: %d sections, %d groups, %d page pairs in %.2fs",
-             len(unique), len(groups), len(pairs), time.perf_counter() - started)
-    return DuplicateReport(threshold=threshold, min_words=min_words, groups=groups, page_pairs=pairs)
+    by_page: dict[str, list[Section]] = {}
+    for section in unique:
+        by_page.setdefault(section.page.path, []).append(section)
+    finder = DuplicateFinder(settings)
+    prints = [fingerprint_page(page_sections, settings) for page_sections in by_page.values()]
+    finder.update(prints, set(), _InMemoryTexts(unique))
+    return finder.report()
 
 
 def _unique(sections: Iterable[Section]) -> list[Section]:
@@ -152,79 +154,257 @@ def _unique(sections: Iterable[Section]) -> list[Section]:
     return list(seen.values())
 
 
-def _section_groups(sections: list[Section], tokens: list[list[str]], min_words: int,
-                    settings: _Settings, word_hashes: _WordHashes) -> list[DuplicateGroup]:
-    """Exact groups by identical normalised text; near groups over one representative per exact group."""
-    by_text: dict[str, list[int]] = {}
-    for index, section_words in enumerate(tokens):
-        if len(section_words) >= min_words:
-            by_text.setdefault(" ".join(section_words), []).append(index)
-    classes = list(by_text.values())
-    verified = _near_pairs([tokens[members[0]] for members in classes], settings, word_hashes)
-    groups, joined = [], set()
-    for reps, similarity in _clusters(verified):
-        joined.update(reps)
-        members = [index for rep in reps for index in classes[rep]]
-        groups.append(_group("near", similarity, members, sections, tokens))
-    # An exact group that joined a near group is listed there, so each section appears in one group only.
-    groups += [_group("exact", 1.0, members, sections, tokens)
-               for rep, members in enumerate(classes) if len(members) > 1 and rep not in joined]
-    return sorted(groups, key=lambda group: (-len(group.members), -group.similarity, group.members[0].key))
+@dataclass(frozen=True)
+class DuplicateSettings:
+    """What counts as a duplicate: Jaccard threshold, shortest section, MinHash size, shingle size."""
+
+    threshold: float = 0.8
+    min_words: int = 25
+    num_perm: int = 128
+    shingle_size: int = 3
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold <= 1.0 or self.num_perm < 2 or self.shingle_size < 1:
+            raise ValueError("need 0 < threshold <= 1, num_perm >= 2 and shingle_size >= 1")
+
+    @property
+    def least_words(self) -> int:
+        """Empty sections are never duplicates, whatever min_words says."""
+        return max(self.min_words, 1)
 
 
-def _group(kind: str, similarity: float, indices: list[int], sections: list[Section],
-           tokens: list[list[str]]) -> DuplicateGroup:
-    members = [DuplicateMember(key=sections[i].key, path=sections[i].page.path, anchor=sections[i].anchor,
-                               heading=sections[i].heading, page_title=sections[i].page.title,
-                               topic=sections[i].page.topic, words=len(tokens[i])) for i in indices]
-    return DuplicateGroup(kind=kind, similarity=similarity, members=sorted(members, key=lambda m: m.key))
+@dataclass
+class SectionPrint:
+    """What the duplicate finder keeps of one section: where it is, and its text's identity."""
+
+    key: str
+    path: str
+    anchor: str
+    heading: str
+    page_title: str
+    topic: str
+    position: int
+    words: int
+    text_id: str  # hash of the normalised words; "" when too short to count
 
 
-def _page_pairs(sections: list[Section], tokens: list[list[str]], min_words: int,
-                settings: _Settings, word_hashes: _WordHashes) -> list[PagePair]:
-    """Near-identical pages: each page's sections joined in position order, compared as one text."""
-    by_page: dict[str, list[int]] = {}
-    for index, section in enumerate(sections):
-        by_page.setdefault(section.page.path, []).append(index)
-    paths, page_words = [], []
-    for path, indices in by_page.items():
-        ordered = sorted(indices, key=lambda i: sections[i].position)
-        joined = [word for i in ordered for word in tokens[i]]
-        if len(joined) >= min_words:
-            paths.append(path)
-            page_words.append(joined)
-    pairs = [PagePair(*sorted((paths[i], paths[j])), similarity=similarity)
-             for i, j, similarity in _near_pairs(page_words, settings, word_hashes)]
-    return sorted(pairs, key=lambda pair: (-pair.similarity, pair.a, pair.b))
+@dataclass
+class PagePrint:
+    """The fingerprints of one page: its sections, their MinHash signatures, and the whole page's."""
+
+    path: str
+    sections: list[SectionPrint]
+    signatures: dict[str, np.ndarray]  # text_id -> signature, for sections long enough to count
+    page_signature: np.ndarray | None  # None when the page's text is too short to count
 
 
-def _near_pairs(texts: list[list[str]], settings: _Settings,
-                word_hashes: _WordHashes) -> list[tuple[int, int, float]]:
-    """Pairs (i, j, jaccard) at or above the threshold: LSH candidates checked against real shingle sets."""
-    started = time.perf_counter()
-    hashes = [_shingle_hashes(text, settings.shingle_size, word_hashes) for text in texts]
-    hashed = time.perf_counter()
-    signatures = _signatures(hashes, settings.num_perm)
-    signed = time.perf_counter()
-    candidates = _candidate_pairs(signatures, settings)
-    banded = time.perf_counter()
-    # The LSH only proposes; every pair is confirmed on the exact shingle sets, so none is a guess.
-    sets: dict[int, set[str]] = {}
+def fingerprint_page(sections: Sequence[Section], settings: DuplicateSettings) -> PagePrint:
+    """Fingerprint one page's sections (cheap enough to run in the parse workers, in parallel)."""
+    word_hashes = _WordHashes()
+    prints, signatures, page_words = [], {}, []
+    for section in sorted(sections, key=lambda s: s.position):
+        words = normalised_words(section.text)
+        page_words += words
+        text_id = _text_id(words) if len(words) >= settings.least_words else ""
+        if text_id and text_id not in signatures:
+            signatures[text_id] = _signature(words, settings, word_hashes)
+        page = section.page
+        prints.append(SectionPrint(section.key, page.path, section.anchor, section.heading, page.title,
+                                   page.topic, section.position, len(words), text_id))
+    page_signature = (_signature(page_words, settings, word_hashes)
+                      if len(page_words) >= settings.least_words else None)
+    path = sections[0].page.path if sections else ""
+    return PagePrint(path, prints, signatures, page_signature)
 
-    def shingle_set(index: int) -> set[str]:
-        if index not in sets:
-            sets[index] = _shingle_set(texts[index], settings.shingle_size)
-        return sets[index]
 
-    verified = []
-    for i, j in sorted(candidates):
-        similarity = jaccard(shingle_set(i), shingle_set(j))
-        if similarity >= settings.threshold:
-            verified.append((i, j, similarity))
-    log.debug("duplicates: %d texts, %d candidate pairs, %d verified; shingles %.2fs, minhash %.2fs, "
-              "lsh %.2fs, verify %.2fs", len(texts), len(candidates), len(verified), hashed - started,
-              signed - hashed, banded - signed, time.perf_counter() - banded)
-    return verified
+def _text_id(words: list[str]) -> str:
+    return hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _signature(words: list[str], settings: DuplicateSettings, word_hashes: _WordHashes) -> np.ndarray:
+    hashes = _shingle_hashes(words, settings.shingle_size, word_hashes)
+    return _signatures([hashes], settings.num_perm)[0]
+
+
+class TextSource:
+    """Where the finder reads the words of texts it must compare (the index, or memory)."""
+
+    def text_words(self, text_id: str, key: str) -> list[str]:
+        """Normalised words of the section `key`, whose text has id `text_id`."""
+        raise NotImplementedError
+
+    def page_words(self, path: str, keys: list[str]) -> list[str]:
+        """Normalised words of a whole page: its sections `keys`, in position order."""
+        return [word for key in keys for word in self.text_words("", key)]
+
+
+class _InMemoryTexts(TextSource):
+    def __init__(self, sections: Iterable[Section]) -> None:
+        self._by_key = {s.key: s.text for s in sections}
+
+    def text_words(self, text_id: str, key: str) -> list[str]:
+        return normalised_words(self._by_key[key])
+
+
+class DuplicateFinder:
+    """Duplicate sections and pages, kept up to date page by page.
+
+    An incremental build removes the prints of changed and deleted pages, adds the new ones, and
+    compares only new texts against the stored LSH buckets; pairs between unchanged texts keep their
+    verified similarity. Every candidate is checked on exact shingle sets, and the LSH is
+    deterministic, so the result is exactly what a full recomputation gives.
+    """
+
+    def __init__(self, settings: DuplicateSettings | None = None) -> None:
+        self.settings = settings or DuplicateSettings()
+        self.sections: dict[str, SectionPrint] = {}
+        self.text_signatures: dict[str, np.ndarray] = {}
+        self.text_pairs: dict[tuple[str, str], float] = {}
+        self.page_signatures: dict[str, np.ndarray] = {}
+        self.page_pairs: dict[tuple[str, str], float] = {}
+
+    def update(self, added: Sequence[PagePrint], removed_paths: set[str], source: TextSource) -> None:
+        """Forget `removed_paths` and the pages being replaced, add `added`, verify new candidates."""
+        started = time.perf_counter()
+        gone = set(removed_paths) | {page.path for page in added}
+        self.sections = {k: s for k, s in self.sections.items() if s.path not in gone}
+        for page in added:
+            self.sections.update((s.key, s) for s in page.sections)
+        new_texts = self._refresh_texts(added)
+        self._refresh_pages(added, gone)
+        self.text_pairs.update(self._verified(self.text_signatures, new_texts, self._text_words(source)))
+        new_pages = {page.path for page in added if page.page_signature is not None}
+        self.page_pairs.update(self._verified(self.page_signatures, new_pages, self._page_words(source)))
+        log.info("duplicates: %d new texts, %d new pages compared in %.2fs", len(new_texts),
+                 len(new_pages), time.perf_counter() - started)
+
+    def _refresh_texts(self, added: Sequence[PagePrint]) -> set[str]:
+        """Drop texts no section has any more (with their pairs); add new ones. Returns the new ids."""
+        live = {s.text_id for s in self.sections.values() if s.text_id}
+        new = set()
+        for page in added:
+            for text_id, signature in page.signatures.items():
+                if text_id not in self.text_signatures:
+                    self.text_signatures[text_id] = signature
+                    new.add(text_id)
+        self.text_signatures = {t: sig for t, sig in self.text_signatures.items() if t in live}
+        self.text_pairs = {pair: sim for pair, sim in self.text_pairs.items()
+                           if pair[0] in self.text_signatures and pair[1] in self.text_signatures}
+        return new & live
+
+    def _refresh_pages(self, added: Sequence[PagePrint], gone: set[str]) -> None:
+        self.page_signatures = {p: sig for p, sig in self.page_signatures.items() if p not in gone}
+        self.page_pairs = {pair: sim for pair, sim in self.page_pairs.items()
+                           if pair[0] not in gone and pair[1] not in gone}
+        for page in added:
+            if page.page_signature is not None:
+                self.page_signatures[page.path] = page.page_signature
+
+    def _verified(self, signatures: dict[str, np.ndarray], new: set[str],
+                  words_of: Callable[[str], list[str]]) -> dict[tuple[str, str], float]:
+        """Pairs with at least one new member whose LSH buckets meet, kept if their Jaccard is high enough."""
+        if not new:
+            return {}
+        ids = sorted(signatures)
+        matrix = np.vstack([signatures[i] for i in ids])
+        is_new = np.array([i in new for i in ids])
+        size, threshold = self.settings.shingle_size, self.settings.threshold
+        sets: dict[str, set[str]] = {}
+
+        def shingle_set(item: str) -> set[str]:
+            if item not in sets:
+                sets[item] = _shingle_set(words_of(item), size)
+            return sets[item]
+
+        found = {}
+        for i, j in sorted(_candidate_pairs(matrix, _Settings(threshold, self.settings.num_perm, size),
+                                            involving=is_new)):
+            pair = (ids[i], ids[j])
+            similarity = jaccard(shingle_set(pair[0]), shingle_set(pair[1]))
+            if similarity >= threshold:
+                found[pair] = similarity
+        return found
+
+    def _text_words(self, source: TextSource) -> Callable[[str], list[str]]:
+        member = {s.text_id: s.key for s in self.sections.values() if s.text_id}
+        return lambda text_id: source.text_words(text_id, member[text_id])
+
+    def _page_words(self, source: TextSource) -> Callable[[str], list[str]]:
+        pages: dict[str, list[SectionPrint]] = {}
+        for s in self.sections.values():
+            pages.setdefault(s.path, []).append(s)
+
+        def words(path: str) -> list[str]:
+            keys = [s.key for s in sorted(pages[path], key=lambda s: s.position)]
+            return source.page_words(path, keys)
+        return words
+
+    def report(self) -> DuplicateReport:
+        """The groups and page pairs, as find_duplicates has always reported them."""
+        settings = self.settings
+        classes: dict[str, list[SectionPrint]] = {}
+        for s in self.sections.values():
+            if s.text_id:
+                classes.setdefault(s.text_id, []).append(s)
+        groups, joined = [], set()
+        for members, similarity in _clusters([(a, b, sim) for (a, b), sim in self.text_pairs.items()]):
+            joined.update(members)
+            groups.append(_group("near", similarity, [s for t in members for s in classes[t]]))
+        # An exact group that joined a near group is listed there, so each section appears in one group only.
+        groups += [_group("exact", 1.0, members) for text_id, members in classes.items()
+                   if len(members) > 1 and text_id not in joined]
+        groups.sort(key=lambda group: (-len(group.members), -group.similarity, group.members[0].key))
+        pairs = sorted((PagePair(*sorted(pair), similarity=sim) for pair, sim in self.page_pairs.items()),
+                       key=lambda pair: (-pair.similarity, pair.a, pair.b))
+        return DuplicateReport(threshold=settings.threshold, min_words=settings.min_words,
+                               groups=groups, page_pairs=pairs)
+
+    def save(self, directory: Path) -> None:
+        """Store the finder with an index generation (signatures as arrays, the rest as JSON)."""
+        text_ids, page_paths = sorted(self.text_signatures), sorted(self.page_signatures)
+        width = self.settings.num_perm
+        with open(directory / STATE_ARRAYS, "wb") as handle:
+            np.savez(handle, texts=_stack([self.text_signatures[t] for t in text_ids], width),
+                     pages=_stack([self.page_signatures[p] for p in page_paths], width))
+            handle.flush()
+            os.fsync(handle.fileno())
+        state = {"settings": asdict(self.settings), "text_ids": text_ids, "page_paths": page_paths,
+                 "sections": [astuple(s) for s in self.sections.values()],
+                 "text_pairs": [[a, b, sim] for (a, b), sim in self.text_pairs.items()],
+                 "page_pairs": [[a, b, sim] for (a, b), sim in self.page_pairs.items()]}
+        with open(directory / STATE_FILE, "w", encoding="utf-8") as handle:
+            json.dump(state, handle, separators=(",", ":"))
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    @classmethod
+    def load(cls, directory: Path) -> DuplicateFinder | None:
+        """The finder stored with a generation, or None when it is missing or unreadable."""
+        try:
+            state = json.loads((directory / STATE_FILE).read_text(encoding="utf-8"))
+            with np.load(directory / STATE_ARRAYS, allow_pickle=False) as arrays:
+                texts, pages = arrays["texts"], arrays["pages"]
+            finder = cls(DuplicateSettings(**state["settings"]))
+            finder.sections = {row[0]: SectionPrint(*row) for row in state["sections"]}
+            finder.text_signatures = dict(zip(state["text_ids"], texts, strict=True))
+            finder.page_signatures = dict(zip(state["page_paths"], pages, strict=True))
+            finder.text_pairs = {(a, b): sim for a, b, sim in state["text_pairs"]}
+            finder.page_pairs = {(a, b): sim for a, b, sim in state["page_pairs"]}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("cannot read the stored duplicate finder in %s (%s): recomputing", directory, exc)
+            return None
+        return finder
+
+
+def _stack(rows: list[np.ndarray], width: int) -> np.ndarray:
+    return np.vstack(rows).astype(np.uint32) if rows else np.zeros((0, width), dtype=np.uint32)
+
+
+def _group(kind: str, similarity: float, members: list[SectionPrint]) -> DuplicateGroup:
+    return DuplicateGroup(kind=kind, similarity=similarity, members=sorted(
+        (DuplicateMember(key=s.key, path=s.path, anchor=s.anchor, heading=s.heading,
+                         page_title=s.page_title, topic=s.topic, words=s.words) for s in members),
+        key=lambda m: m.key))
 
 
 class _WordHashes(dict):
@@ -273,8 +453,10 @@ def _signatures(hashes: list[np.ndarray], num_perm: int) -> np.ndarray:
     return rows
 
 
-def _candidate_pairs(signatures: np.ndarray, settings: _Settings) -> set[tuple[int, int]]:
-    """Pairs (i < j) whose signatures agree on every row of at least one band.
+def _candidate_pairs(signatures: np.ndarray, settings: _Settings,
+                     involving: np.ndarray | None = None) -> set[tuple[int, int]]:
+    """Pairs (i < j) whose signatures agree on every row of at least one band (only pairs with a
+    member marked in `involving`, when given: an incremental update compares new texts only).
 
     This is MinHashLSH's banding (same bands and rows, see _lsh_params), done with numpy: sorting
     each band's keys finds the shared buckets in milliseconds, where inserting 80,000 sketches
@@ -293,7 +475,11 @@ def _candidate_pairs(signatures: np.ndarray, settings: _Settings) -> set[tuple[i
         shared = lengths > 1
         for start, length in zip(bounds[:-1][shared].tolist(), lengths[shared].tolist(), strict=True):
             bucket = sorted(order[start:start + length].tolist())
-            candidates.update(itertools.combinations(bucket, 2))
+            if involving is None:
+                candidates.update(itertools.combinations(bucket, 2))
+            elif involving[bucket].any():
+                candidates.update((i, j) for i, j in itertools.combinations(bucket, 2)
+                                  if involving[i] or involving[j])
     return candidates
 
 

@@ -31,6 +31,8 @@ BUILD_INFO = "build.json"
 DUPLICATES_FILE = "duplicates.json"
 LOCK_FILE = ".build.lock"
 KEEP_GENERATIONS = 2  # the live one and its predecessor, for readers still holding it
+# Whoosh's own files in a generation (table of contents and segments), shared between generations.
+WHOOSH_FILE_PREFIXES = ("_MAIN_", "MAIN_")
 
 
 class IndexError_(Exception):
@@ -102,7 +104,19 @@ def new_generation_dir(index_dir: Path) -> Path:
     return path
 
 
-def publish(index_dir: Path, tmp_path: Path, info: dict) -> Path:
+def link_index_files(source: Path, target: Path) -> None:
+    """Share a generation's Whoosh files with a new one by hard links: segment files are never
+    changed once written (a writer adds new segments and a new table of contents), so an edit
+    costs the new segment, not a copy of the index. Our own records are written afresh."""
+    for path in source.iterdir():
+        if path.is_file() and path.name.startswith(WHOOSH_FILE_PREFIXES) and "LOCK" not in path.name:
+            try:
+                os.link(path, target / path.name)
+            except OSError:  # a file system without hard links: copying is slower but the same
+                shutil.copy2(path, target / path.name)
+
+
+def publish(index_dir: Path, tmp_path: Path, info: dict) -> Generation:
     """Write the build record, then switch `current` to the new generation in one rename."""
     write_json_durably(tmp_path / BUILD_INFO, info)
     final = tmp_path.with_name(tmp_path.name.removeprefix("tmp-"))
@@ -113,15 +127,18 @@ def publish(index_dir: Path, tmp_path: Path, info: dict) -> Path:
     link_tmp.symlink_to(final.name)
     os.replace(link_tmp, Path(index_dir) / CURRENT)
     _fsync_dir(Path(index_dir))
-    return final
+    return Generation(final, info)
 
 
 def write_json_durably(path: Path, data: dict) -> None:
-    """Write JSON and fsync it, so a crash right after publishing cannot leave it empty."""
-    with open(path, "w", encoding="utf-8") as handle:
+    """Write JSON and fsync it, so a crash right after publishing cannot leave it empty. It goes
+    to a new file renamed into place, so a file shared with another generation is never changed."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=1, sort_keys=True)
         handle.flush()
         os.fsync(handle.fileno())
+    os.replace(tmp, path)
 
 
 def _fsync_dir(path: Path) -> None:

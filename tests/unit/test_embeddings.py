@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from indexer import embeddings
+from indexer import build, embeddings, store
 from indexer.build import build_index
 from indexer.store import current_generation
 
@@ -52,13 +52,56 @@ def test_build_stores_one_vector_per_section_and_reembeds_only_edited_text(small
     assert not np.allclose(edited.matrix[edited.rows(key)], vectors.matrix[vectors.rows(key)])
 
 
-def test_build_without_meaning_vectors_and_a_later_build_that_adds_them(small_corpus, tmp_path):
+def test_no_semantic_is_remembered_until_vectors_are_asked_for(small_corpus, tmp_path):
     index_dir = tmp_path / "index"
     report = build_index(small_corpus, index_dir, semantic=False)
     assert not report.semantic and vectors_of(index_dir) is None
-    report = build_index(small_corpus, index_dir)  # nothing changed, but the vectors are missing
-    assert report.published and report.embedded == report.sections
-    assert vectors_of(index_dir) is not None
+    report = build_index(small_corpus, index_dir)  # a plain build keeps the operator's choice
+    assert not report.published and not report.semantic and report.embedded == 0
+    report = build_index(small_corpus, index_dir, semantic=True)  # nothing changed but the choice
+    assert report.published and report.embedded == report.sections and report.vectors == "complete"
+    assert len(vectors_of(index_dir).keys) == report.sections
+
+
+def test_many_sections_to_embed_publish_words_first_then_vectors(small_corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "INLINE_EMBEDDING", 2)  # the 8 sections count as "many"
+    monkeypatch.setattr(build, "VECTOR_CHUNK", 3)
+    published: list[tuple[str, int]] = []
+    original = store.publish
+
+    def spy(index_dir, tmp, info):
+        generation = original(index_dir, tmp, info)
+        vectors = embeddings.read_vectors(generation.path)
+        published.append((info["vectors"], len(vectors.keys) if vectors else 0))
+        return generation
+
+    monkeypatch.setattr(store, "publish", spy)
+    report = build_index(small_corpus, tmp_path / "index")
+    assert published[0] == ("partial", 0)  # searchable before any vector was computed
+    assert published[-1] == ("complete", 8) and report.vectors == "complete"
+    assert report.embedded == 8
+    assert not (tmp_path / "index" / build.VECTOR_CACHE).exists()
+
+
+def test_interrupted_embedding_resumes_from_its_cache(small_corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "INLINE_EMBEDDING", 2)
+    monkeypatch.setattr(build, "VECTOR_CHUNK", 3)
+    calls = {"n": 0}
+    original = build._cache_chunk
+
+    def die_after_two_chunks(index_dir, vectors):
+        original(index_dir, vectors)
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "_cache_chunk", die_after_two_chunks)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(small_corpus, tmp_path / "index")
+    assert current_generation(tmp_path / "index").info["vectors"] == "partial"  # words are served
+    monkeypatch.setattr(build, "_cache_chunk", original)
+    report = build_index(small_corpus, tmp_path / "index")
+    assert report.vectors == "complete" and report.embedded == 8 - 6  # 6 came from the cache
 
 
 def test_an_unreadable_vectors_file_reads_as_none(small_corpus, tmp_path):

@@ -1,0 +1,75 @@
+"""Incremental builds at site scale: shared segment files, and a duplicate report that stays exact."""
+import json
+import random
+from pathlib import Path
+
+from sitegen import page_html, write_corpus
+
+from indexer import store
+from indexer.build import build_index
+
+WORDS = [f"{a}{b}{c}" for a in ("ba", "ko", "mi", "su", "te") for b in ("l", "n", "r", "s")
+         for c in ("o", "a", "um", "is", "en", "ic")]  # 120 made-up words
+
+
+def passage(rng: random.Random, words: int = 60) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def near_copy(rng: random.Random, text: str) -> str:
+    words = text.split()
+    words[rng.randrange(len(words))] = rng.choice(WORDS)
+    return " ".join(words)
+
+
+def random_page(rng: random.Random, pool: list[str]) -> str:
+    """A page of three sections; some are copies or near copies of earlier sections."""
+    sections = {}
+    for number in range(3):
+        roll = rng.random()
+        if pool and roll < 0.25:
+            text = rng.choice(pool)
+        elif pool and roll < 0.45:
+            text = near_copy(rng, rng.choice(pool))
+        else:
+            text = passage(rng)
+        pool.append(text)
+        sections[f"Part {number}"] = text
+    return page_html(f"Page {rng.randrange(10**6)}", sections)
+
+
+def duplicates_of(index_dir: Path) -> dict:
+    path = store.current_generation(index_dir).path / store.DUPLICATES_FILE
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_incremental_duplicate_report_equals_a_full_recomputation(tmp_path):
+    rng, pool = random.Random(7), []
+    corpus = write_corpus(tmp_path / "corpus", {f"p{i}.html": random_page(rng, pool) for i in range(30)})
+    build_index(corpus, tmp_path / "index", workers=1, semantic=False)
+    for round_number in range(4):
+        pages = sorted(corpus.glob("*.html"))
+        for path in rng.sample(pages, 3):
+            path.unlink()
+        for path in rng.sample([p for p in pages if p.exists()], 4):
+            path.write_text(random_page(rng, pool), encoding="utf-8")
+        write_corpus(corpus, {f"new{round_number}-{i}.html": random_page(rng, pool) for i in range(3)})
+        build_index(corpus, tmp_path / "index", workers=1, semantic=False)
+        build_index(corpus, tmp_path / f"full{round_number}", full=True, workers=1, semantic=False)
+        incremental = duplicates_of(tmp_path / "index")
+        assert incremental == duplicates_of(tmp_path / f"full{round_number}")
+        assert incremental["groups"] and incremental["page_pairs"] is not None
+
+
+def test_an_edit_shares_unchanged_segment_files_with_the_live_generation(tmp_path):
+    rng = random.Random(3)
+    corpus = write_corpus(tmp_path / "corpus", {f"p{i}.html": random_page(rng, []) for i in range(20)})
+    build_index(corpus, tmp_path / "index", workers=1, semantic=False)
+    before = store.current_generation(tmp_path / "index").path
+    segments = {p.name: p.stat().st_ino for p in before.glob("*.seg")}
+    (corpus / "p3.html").write_text(random_page(rng, []), encoding="utf-8")
+    build_index(corpus, tmp_path / "index", workers=1, semantic=False)
+    after = store.current_generation(tmp_path / "index").path
+    shared = {p.name for p in after.glob("*.seg") if segments.get(p.name) == p.stat().st_ino}
+    assert after != before and shared  # the big segment is the same file, not a copy
+    assert {p.name: p.stat().st_ino for p in before.glob("*.seg")} == segments  # old one untouched
