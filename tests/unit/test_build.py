@@ -90,7 +90,7 @@ def test_cli_summary_and_exit_codes(small_corpus, tmp_path):
     assert "4 pages, 8 sections" in result.stdout
     assert "bad.html: empty file" in result.stdout
     assert "pages/s" in result.stdout
-    assert "Meaning vectors: 8 sections embedded" in result.stdout
+    assert "Meaning vectors: complete; 8 sections embedded" in result.stdout
     words_only = run_cli("build", str(small_corpus), "--index", str(tmp_path / "words"), "--no-semantic")
     assert words_only.returncode == 0 and "Meaning vectors: off" in words_only.stdout
     strict = run_cli("build", str(small_corpus), "--index", str(tmp_path / "index"), "--strict")
