@@ -36,7 +36,7 @@ from indexer.parse import _FURNITURE_HINT, parse_file, slugify
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 # Bump when the output for the same arguments changes, so cached sites are not reused.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 MARKER = ".complete"
 EXACT_SHARE = 0.03
 NEAR_SHARE = 0.02
@@ -45,7 +45,8 @@ OLD_TEMPLATE_SHARE = 0.05
 WRAPPED_SHARE = 0.4
 NO_ID_SHARE = 0.1
 REAL_SENTENCE_SHARE = 0.35
-MADE_UP_WORDS = 6000
+MADE_UP_WORDS = 15000
+ZIPF_EXPONENT = 1.2
 SITE = "Lantern Cancer Care"
 BASE_URL = "https://www.lanterncancercare.org.uk/about-cancer"
 
@@ -110,7 +111,7 @@ def harvest(corpus: Path) -> Material:
                 counts.update(_vocab_form(w) for w in _TOKEN.findall(line))
     real = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     words = _with_made_up_words(real, Random(0))
-    weights = itertools.accumulate(1.0 / (rank + 2.7) for rank in range(len(words)))
+    weights = itertools.accumulate((rank + 2.7) ** -ZIPF_EXPONENT for rank in range(len(words)))
     return Material(sorted(set(sentences)), sorted(set(headings)), words, list(weights))
 
 
@@ -120,7 +121,8 @@ def _vocab_form(word: str) -> str:
 
 
 def _with_made_up_words(real: list[str], rng: Random) -> list[str]:
-    """The corpus's words by frequency, with made-up words woven into the long tail."""
+    """The corpus's words by frequency, then made-up words as the long tail a big site has
+    (drug names, places, rarer terms); with ZIPF_EXPONENT they are ~8% of generated words."""
     known = set(real)
     made_up: list[str] = []
     while len(made_up) < MADE_UP_WORDS:
@@ -128,15 +130,7 @@ def _with_made_up_words(real: list[str], rng: Random) -> list[str]:
         if word not in known:
             known.add(word)
             made_up.append(word)
-    head, tail = real[:300], real[300:]
-    mixed = list(head)
-    ratio = max(1, len(made_up) // max(1, len(tail)))
-    pool = iter(made_up)
-    for word in tail:
-        mixed.append(word)
-        mixed += itertools.islice(pool, ratio)
-    mixed += list(pool)
-    return mixed
+    return real + made_up
 
 
 # ---------------------------------------------------------------- pages as data
