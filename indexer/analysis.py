@@ -102,9 +102,16 @@ def text_analyzer() -> Analyzer:
             | SpellingVariantFilter() | StopFilter() | StemFilter(lang="en"))
 
 
+# A word for spelling suggestions: three or more letters.
+SPELLING_WORD = re.compile(r"[^\W\d_]{3,}")
+# Exactly the words the acronym analyzer keeps (a whole run of letters and digits with two or
+# more capitals, no lower case but a plural s), for picking them out of long text in one pass.
+ACRONYM_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Z0-9]*[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*s?(?![A-Za-z0-9])")
+
+
 def spelling_analyzer() -> Analyzer:
     """Unstemmed words as written, for "Did you mean" suggestions that are real words."""
-    return RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter() | CharsetFilter(accent_map)
+    return RegexTokenizer(SPELLING_WORD.pattern) | LowercaseFilter() | CharsetFilter(accent_map)
 
 
 def acronym_analyzer() -> Analyzer:

@@ -37,7 +37,7 @@ from indexer.parse import parse_html
 from indexer.schema import (
     SCHEMA_VERSION,
     build_schema,
-    document_for,
+    documents_for,
     indexed_sections,
     section_from_document,
 )
@@ -322,8 +322,8 @@ def _add_page(writer: IndexWriter, rel: str, outcome: Page | str, report: BuildR
         return {"sections": 0, "skipped": outcome}
     for warning in outcome.warnings:
         report.warnings.append((rel, warning))
-    for section in outcome.sections:
-        writer.add_document(**document_for(section))
+    for document in documents_for(outcome.sections):
+        writer.add_document(**document)
     report.sections += len(outcome.sections)
     return {"sections": len(outcome.sections), "title": outcome.meta.title}
 

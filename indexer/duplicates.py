@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import itertools
@@ -440,17 +441,22 @@ def _roll(columns: list[np.ndarray], length: int) -> np.ndarray:
 def _signatures(hashes: list[np.ndarray], num_perm: int) -> np.ndarray:
     """One MinHash signature per text, as the rows of a (texts x num_perm) array.
 
-    One MinHash is cleared and refilled rather than copied per text (MinHash.bulk copies, and the
-    copies cost a quarter of the time); `int` as the hash function passes the ready-made 32-bit
-    shingle hashes through at C speed.
+    One MinHash per process is cleared and refilled rather than made or copied per text (making
+    one draws its permutations, and copies cost a quarter of the time); `int` as the hash
+    function passes the ready-made 32-bit shingle hashes through at C speed.
     """
     rows = np.empty((len(hashes), num_perm), dtype=np.uint32)
-    minhash = MinHash(num_perm=num_perm, seed=_SEED, hashfunc=int, scheme=_SCHEME)
+    minhash = _minhash(num_perm)
     for row, values in enumerate(hashes):
         minhash.clear()
         minhash.update_batch(values.tolist())
         rows[row] = minhash.hashvalues
     return rows
+
+
+@functools.cache
+def _minhash(num_perm: int) -> MinHash:
+    return MinHash(num_perm=num_perm, seed=_SEED, hashfunc=int, scheme=_SCHEME)
 
 
 def _candidate_pairs(signatures: np.ndarray, settings: _Settings,

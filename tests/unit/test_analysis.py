@@ -1,7 +1,7 @@
 """The shared analyzer: spelling variants, stems, acronyms, and the synonym table."""
 import pytest
 
-from indexer.analysis import ACRONYM_ANALYZER, american_spelling, analyze, parse_synonyms
+from indexer.analysis import ACRONYM_ANALYZER, ACRONYM_WORD, american_spelling, analyze, parse_synonyms
 
 
 @pytest.mark.parametrize("british, american", [
@@ -53,3 +53,13 @@ def test_synonym_entries_are_analysed_like_documents():
     table = parse_synonyms(["tumour, growth"])
     # an American query spelling finds the British rule
     assert {v.surface for v in table.variants(tuple(analyze("tumors")))} == {"tumour", "growth"}
+
+
+@pytest.mark.parametrize("text", [
+    "NETs and a safety net, 5-HIAA and MEN1 or Ki-67", "NETé ÉNET NET's U.S. PRRTs GEP-NENs",
+    "ABCd aBC 12AB AB12 A1B nets NETss 2B NET_NEC MRIscan CT/MRI (NPH) e.g. NHS-funded",
+])
+def test_acronym_prefilter_keeps_exactly_what_the_acronym_analyzer_keeps(text):
+    """Build-time picking of acronyms must not change what the acronym field holds."""
+    picked = " ".join(ACRONYM_WORD.findall(text))
+    assert [t.text for t in ACRONYM_ANALYZER(picked)] == [t.text for t in ACRONYM_ANALYZER(text)]

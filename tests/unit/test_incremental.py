@@ -73,3 +73,14 @@ def test_an_edit_shares_unchanged_segment_files_with_the_live_generation(tmp_pat
     shared = {p.name for p in after.glob("*.seg") if segments.get(p.name) == p.stat().st_ino}
     assert after != before and shared  # the big segment is the same file, not a copy
     assert {p.name: p.stat().st_ino for p in before.glob("*.seg")} == segments  # old one untouched
+
+
+def test_spelling_vocabulary_holds_every_word_of_every_section_once_per_page(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", {"a.html": page_html("Alpha", {
+        "One": "octreotide lanreotide", "Two": "lanreotide everolimus", "Three": "sunitinib"})})
+    build_index(corpus, tmp_path / "index", workers=1, semantic=False)
+    index, _ = store.open_index(tmp_path / "index")
+    with index.searcher() as searcher:
+        words = {w.decode() for w in searcher.lexicon("spelling")}
+        assert {"octreotide", "lanreotide", "everolimus", "sunitinib", "alpha"} <= words
+        assert searcher.doc_frequency("spelling", "lanreotide") == 1
