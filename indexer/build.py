@@ -465,6 +465,7 @@ def _publish_vectors(index_dir: Path, generation: store.Generation, plan: Vector
                 progress("embedding", done, total, "")
             if done < total and time.monotonic() - last_publish >= PUBLISH_VECTORS_EVERY:
                 generation = _publish_with_vectors(index_dir, generation, vectors, "partial")
+                store.prune(index_dir)  # each holds only links and its vectors, but they add up
                 last_publish = time.monotonic()
     report.generation = _publish_with_vectors(index_dir, generation, vectors, "complete").name
     shutil.rmtree(_cache_dir(index_dir), ignore_errors=True)
