@@ -1,11 +1,20 @@
-"""HTML -> Page: decoding, main content, boilerplate removal, section split and metadata."""
+"""HTML -> Page: decoding, main content, boilerplate removal, section split and metadata.
+
+Hostile pages cost bounded work: a page over MAX_PAGE_BYTES, nested deeper than MAX_DEPTH or
+taking over MAX_PARSE_SECONDS is skipped with the reason; a section over MAX_SECTION_CHARS is cut
+with a warning. Tree walks are loops, not recursion, and each runs once over the tree.
+"""
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import logging
 import re
+import signal
+import threading
 import unicodedata
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path, PurePosixPath
 
@@ -15,6 +24,13 @@ from bs4.element import Declaration, Doctype, ProcessingInstruction
 from indexer.model import Page, PageMeta, ParseError, Section, bytes_hash
 
 log = logging.getLogger(__name__)
+
+# Limits (see the module docstring). Real pages are far inside them: the sample site's largest
+# page is under 100 KB, about 30 levels deep, and parses in well under a second.
+MAX_PAGE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 400
+MAX_PARSE_SECONDS = 20.0
+MAX_SECTION_CHARS = 200_000
 
 # Tags that never hold readable page content.
 _NEVER_CONTENT = (
@@ -87,9 +103,23 @@ def parse_file(file_path: Path, root: Path) -> Page:
 
 
 def parse_html(data: bytes, path: str) -> Page:
-    """Turn the bytes of one HTML page into a Page with its sections."""
+    """Turn the bytes of one HTML page into a Page with its sections (ParseError if it cannot
+    be read or is over one of the limits)."""
+    if len(data) > MAX_PAGE_BYTES:
+        raise ParseError(path, f"page is {len(data):,} bytes, over the limit of {MAX_PAGE_BYTES:,}")
+    try:
+        with _time_limit(MAX_PARSE_SECONDS):
+            return _parse(data, path)
+    except _ParseTimeout:
+        raise ParseError(path, f"took over {MAX_PARSE_SECONDS:g} s to parse (the limit)") from None
+
+
+def _parse(data: bytes, path: str) -> Page:
     text = decode_html(data, path)
-    soup = BeautifulSoup(text, "lxml")
+    try:
+        soup = _DepthLimitedSoup(text, "lxml")
+    except _TooDeep:
+        raise ParseError(path, f"elements nested over {MAX_DEPTH} levels deep (the limit)") from None
     meta = extract_meta(soup, path)
     for tag in soup.find_all(_NEVER_CONTENT):
         tag.decompose()
@@ -97,10 +127,66 @@ def parse_html(data: bytes, path: str) -> Page:
     strip_furniture(root, _protected_ancestors(root))
     sections = split_sections(root, meta)
     page = Page(meta=meta, sections=sections, source_hash=bytes_hash(data))
+    page.warnings += [f"section {s.anchor!r} cut at {MAX_SECTION_CHARS:,} characters (the limit)"
+                      for s in sections if len(s.text) == MAX_SECTION_CHARS]
     if not sections:
         page.warnings.append("no readable text found")
         log.warning("%s: no readable text found", path)
     return page
+
+
+class _TooDeep(Exception):
+    """Raised while the tree is built, as soon as it grows deeper than MAX_DEPTH."""
+
+
+class _ParseTimeout(Exception):
+    """Raised by the alarm when a page takes longer than MAX_PARSE_SECONDS."""
+
+
+class _DepthLimitedSoup(BeautifulSoup):
+    """A BeautifulSoup that stops building at MAX_DEPTH open elements: 100,000 nested tags
+    would take seconds to build and every later walk over them longer still."""
+
+    def pushTag(self, tag: Tag) -> None:  # BeautifulSoup's name, called for each opened tag
+        """Open one element (BeautifulSoup's hook), refusing to go deeper than the limit."""
+        super().pushTag(tag)
+        if len(self.tagStack) > MAX_DEPTH:
+            raise _TooDeep()
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise _ParseTimeout after `seconds` of wall time, where an alarm is ours to use: in the
+    main thread, with no other SIGALRM handler or timer (test runners use their own)."""
+    usable = (threading.current_thread() is threading.main_thread()
+              and signal.getsignal(signal.SIGALRM) == signal.SIG_DFL
+              and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
+    if not usable:
+        yield
+        return
+
+    expired = False
+
+    def expire(_signum: int, _frame: object) -> None:
+        nonlocal expired
+        expired = True
+        # lxml drops exceptions raised inside some of its callbacks: ring again until one escapes
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        raise _ParseTimeout()
+
+    signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+        if expired:
+            raise _ParseTimeout()
+    except Exception:
+        if expired:  # whatever broke after the alarm, the alarm is the reason
+            raise _ParseTimeout() from None
+        raise
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
 
 def decode_html(data: bytes, path: str) -> str:
@@ -262,33 +348,59 @@ def _json_ld_date(soup: BeautifulSoup) -> str | None:
 def find_content_root(soup: BeautifulSoup) -> Tag:
     """The element holding the page's own text: main, role=main, a lone article, else densest."""
     body = soup.body or soup
-    total = _own_text_weight(body)
+    weight = _own_text_weights(soup)
+    total = weight[id(body)]
     candidates = [soup.find("main"), soup.find(attrs={"role": "main"})]
     articles = soup.find_all("article")
     if len(articles) == 1:
         candidates.append(articles[0])
     for candidate in candidates:
         # A landmark that holds little of the page's text is a mislabelled fragment.
-        if candidate is not None and _own_text_weight(candidate) >= 0.3 * total:
+        if candidate is not None and weight[id(candidate)] >= 0.3 * total:
             return candidate
     return _densest_block(body)
 
 
-def _own_text_weight(tag: Tag) -> int:
-    """Characters of text outside links: link lists are menus, prose is content."""
-    def length(node: Tag) -> int:
-        """Characters of readable text under a node."""
-        return sum(len(s.strip()) for s in node.find_all(string=True) if not isinstance(s, _SKIPPED_STRINGS))
+def _own_text_weights(root: Tag) -> dict[int, int]:
+    """Characters of text outside links for `root` and every element in it (by id), in one pass
+    from the leaves up: link lists are menus, prose is content."""
+    chars: dict[int, int] = {}
+    linked: dict[int, int] = {}  # characters inside the outermost links below an element
+    for tag in _bottom_up(root):
+        chars[id(tag)] = linked[id(tag)] = 0
+        for child in tag.children:
+            if isinstance(child, Tag):
+                chars[id(tag)] += chars[id(child)]
+                linked[id(tag)] += chars[id(child)] if child.name == "a" else linked[id(child)]
+            elif not isinstance(child, _SKIPPED_STRINGS):
+                chars[id(tag)] += len(child.strip())
+    in_link = _inside_links(root)
+    return {key: chars[key] - (0 if key in in_link else linked[key]) for key in chars}
 
-    return length(tag) - sum(length(a) for a in tag.find_all("a") if a.find_parent("a") is None)
+
+def _bottom_up(root: Tag) -> list[Tag]:
+    """`root` and the elements in it, every element after all of its descendants."""
+    tags = [node for node in root.descendants if isinstance(node, Tag)]
+    return [*reversed(tags), root]
+
+
+def _inside_links(root: Tag) -> set[int]:
+    """Ids of `root`'s elements that are links or inside one (their inner links do not count as
+    menus: only a page's outermost links do)."""
+    inside = {id(root)} if root.name == "a" or root.find_parent("a") is not None else set()
+    for node in root.descendants:
+        if isinstance(node, Tag) and (node.name == "a" or id(node.parent) in inside):
+            inside.add(id(node))
+    return inside
 
 
 def _densest_block(body: Tag) -> Tag:
     """Descend from <body> while one child holds 70% of the prose (layout tables, bare divs)."""
     strip_furniture(body, _protected_ancestors(body))
-    node, total = body, _own_text_weight(body)
+    weight = _own_text_weights(body)
+    node, total = body, weight[id(body)]
     while total:
-        heavy = [c for c in node.find_all(recursive=False) if _own_text_weight(c) >= 0.7 * total]
+        heavy = [c for c in node.find_all(recursive=False) if weight[id(c)] >= 0.7 * total]
         if not heavy:
             break
         node = heavy[0]
@@ -304,17 +416,64 @@ def _protected_ancestors(root: Tag) -> set[int]:
 
 def strip_furniture(root: Tag, protected: set[int]) -> None:
     """Remove navigation, banners, crumbs, widgets, hidden text and date lines inside `root`."""
-    for tag in root.find_all(True):
-        if tag.decomposed or id(tag) in protected:
-            continue
-        if _is_furniture(tag):
+    # What each test needs from an element's subtree is found in one pass first: asking each
+    # element for its text and its h1 made removal quadratic in nesting depth. An element is
+    # tested before anything inside it is removed, so the answers stay true when it is tested.
+    subtrees = _Subtrees(root)
+    todo = [c for c in reversed(root.contents) if isinstance(c, Tag)]
+    while todo:  # document order, not entering what was removed
+        tag = todo.pop()
+        if id(tag) not in protected and _is_furniture(tag, subtrees):
             tag.decompose()
+        else:
+            todo += [c for c in reversed(tag.contents) if isinstance(c, Tag)]
 
 
-def _is_furniture(tag: Tag) -> bool:
+class _Subtrees:
+    """Facts about every element's subtree, gathered from the leaves up in one pass: whether it
+    holds an h1, and its text (as get_text(" ") gives it) when that is short."""
+
+    SHORT = 200  # characters: the longest date line
+
+    def __init__(self, root: Tag) -> None:
+        self.with_h1: set[int] = set()
+        self.short_text: dict[int, list[str]] = {}
+        for tag in _bottom_up(root):
+            if any(isinstance(c, Tag) and (c.name == "h1" or id(c) in self.with_h1) for c in tag.children):
+                self.with_h1.add(id(tag))
+            strings = self._strings(tag)
+            if strings is not None:
+                self.short_text[id(tag)] = strings
+
+    def _strings(self, tag: Tag) -> list[str] | None:
+        """The text strings in `tag`, None once they join to SHORT characters or more."""
+        strings: list[str] = []
+        size = -1  # the separators: one fewer than the strings
+        for child in tag.children:
+            if isinstance(child, Tag):
+                more = self.short_text.get(id(child))
+                if more is None:
+                    return None
+            elif type(child) in Tag.MAIN_CONTENT_STRING_TYPES:  # what get_text() reads
+                more = [str(child)]
+            else:
+                continue
+            strings += more
+            size += sum(len(s) + 1 for s in more)
+            if size >= self.SHORT:
+                return None
+        return strings
+
+    def text(self, tag: Tag) -> str | None:
+        """The element's text when shorter than SHORT characters, else None."""
+        strings = self.short_text.get(id(tag))
+        return None if strings is None else " ".join(strings)
+
+
+def _is_furniture(tag: Tag, subtrees: _Subtrees) -> bool:
     if tag.name in _FURNITURE_TAGS or tag.get("role") in _FURNITURE_ROLES:
         return True
-    if (tag.name == "header" or tag.get("id") == "header") and tag.find("h1") is None:
+    if (tag.name == "header" or tag.get("id") == "header") and id(tag) not in subtrees.with_h1:
         return True
     if tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
         return True
@@ -324,12 +483,10 @@ def _is_furniture(tag: Tag) -> bool:
     if hints.strip() and _FURNITURE_HINT.search(hints):
         return True
     # "Last reviewed" lines are metadata (already read), not part of the last section's text.
-    return tag.name in ("p", "div", "li", "span", "dd", "time") and _is_date_line(tag)
-
-
-def _is_date_line(tag: Tag) -> bool:
-    text = tag.get_text(" ")
-    return len(text) < 200 and _DATE_LINE.match(text) is not None
+    if tag.name not in ("p", "div", "li", "span", "dd", "time"):
+        return False
+    text = subtrees.text(tag)
+    return text is not None and _DATE_LINE.match(text) is not None
 
 
 def split_sections(root: Tag, meta: PageMeta) -> list[Section]:
@@ -358,24 +515,34 @@ def _split_heading(heading: Tag) -> tuple[str, list[Tag]]:
     return clean_text("".join(inline)), blocks
 
 
+_LINE_BREAK = object()  # a to-do item of the walk: end the line after a block's content
+
+
 def _walk(node: Tag | BeautifulSoup, out: _SectionCollector) -> None:
-    for child in node.children:
-        _visit(child, out)
+    """Visit everything under `node` in document order, with a to-do stack rather than
+    recursion (no RecursionError however deep the page)."""
+    todo: list = list(reversed(list(node.children)))
+    while todo:
+        item = todo.pop()
+        if item is _LINE_BREAK:
+            out.line_break()
+        else:
+            todo.extend(reversed(_visit(item, out)))
 
 
-def _visit(node: Tag | NavigableString, out: _SectionCollector) -> None:
-    """Feed one node to the collector: text, a section heading, a table row, or a block."""
+def _visit(node: Tag | NavigableString, out: _SectionCollector) -> list:
+    """Feed one node to the collector (text, a section heading, a table row, or a block);
+    returns what to visit next in its place."""
     if isinstance(node, NavigableString):
         if not isinstance(node, _SKIPPED_STRINGS):
             out.add_text(str(node))
     elif not isinstance(node, Tag):
-        return
+        pass
     elif node.name in ("h2", "h3") and clean_text(node.get_text(" ")):
         title, content = _split_heading(node)
         if title:
             out.start_section(node, title)
-        for part in content:
-            _visit(part, out)
+        return content
     elif node.name in ("h1", "br"):
         out.line_break()  # the h1 is the page title, already in the metadata
     elif node.name == "tr" and not node.find(["p", "div", "table", "ul", "ol", "h2", "h3"]):
@@ -384,10 +551,10 @@ def _visit(node: Tag | NavigableString, out: _SectionCollector) -> None:
         out.add_line(" | ".join(c for c in cells if c))
     elif node.name in _BLOCK_TAGS or node.name == "tr":
         out.line_break()
-        _walk(node, out)
-        out.line_break()
+        return [*node.children, _LINE_BREAK]
     else:
-        _walk(node, out)
+        return list(node.children)
+    return []
 
 
 class _SectionCollector:
@@ -423,7 +590,7 @@ class _SectionCollector:
     def finish(self, meta: PageMeta) -> list[Section]:
         """The sections collected, with anchors, heading paths and positions."""
         self.line_break()
-        used: set[str] = set()
+        used: dict[str, int] = {}
         sections: list[Section] = []
         h1 = meta.h1 or meta.title
         current_h2 = ""
@@ -440,7 +607,8 @@ class _SectionCollector:
                 else (h1, current_h2, title)
             sections.append(Section(page=meta, anchor=anchor, heading=title or h1,
                                     heading_path=tuple(p for p in path if p), level=level,
-                                    position=len(sections), text="\n".join(lines)))
+                                    position=len(sections),
+                                    text="\n".join(lines)[:MAX_SECTION_CHARS]))
         return sections
 
 
@@ -457,9 +625,15 @@ def _anchor_for(heading: Tag) -> str:
     return slugify(_split_heading(heading)[0])
 
 
-def _unique(anchor: str, used: set[str]) -> str:
-    candidate, n = anchor, 2
-    while candidate in used:
-        candidate, n = f"{anchor}-{n}", n + 1
-    used.add(candidate)
+def _unique(anchor: str, used: dict[str, int]) -> str:
+    """`anchor`, or `anchor-2`, `-3`... if taken. `used` maps each anchor given out to the next
+    number to try after it, so 20,000 equal ids cost 20,000 steps, not 200 million."""
+    candidate, n = anchor, used.get(anchor, 2)
+    if candidate in used:
+        candidate = f"{anchor}-{n}"
+        while candidate in used:
+            n += 1
+            candidate = f"{anchor}-{n}"
+        used[anchor] = n + 1
+    used.setdefault(candidate, 2)
     return candidate

@@ -4,7 +4,7 @@ Layout of an index directory::
 
     current -> gen-20261124T071500-1a2b   (symlink, switched atomically by os.replace)
     gen-.../                              a complete Whoosh index plus build.json
-    .build.lock                           held by the one build that may write
+    .build.lock                           held by the one build that may write (see build_lock)
 
 A build writes a new generation beside the live one and publishes it by swapping the symlink,
 so readers never see a half-built index and a killed build leaves the previous one serving.
@@ -12,14 +12,20 @@ so readers never see a half-built index and a killed build leaves the previous o
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import fcntl
 import json
 import os
 import shutil
+import signal
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from whoosh import index as whoosh_index
 from whoosh.index import Index
@@ -161,31 +167,89 @@ def prune(index_dir: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+# Index directories whose build lock this process holds (POSIX record locks do not conflict
+# within one process, so a second build here must be refused by this set).
+_held_locks: set[str] = set()
+_held_guard = threading.Lock()
+_lock_owner_pid = 0
+_PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for the child when its parent dies
+
+
 @contextlib.contextmanager
 def build_lock(index_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
-    """Hold the index's build lock; wait up to `wait_seconds`, then raise BuildLocked."""
+    """Hold the index's build lock; wait up to `wait_seconds`, then raise BuildLocked.
+
+    The lock dies with the process that holds it: it is a POSIX record lock (fcntl.lockf),
+    which forked children (parse workers, Whoosh's writer processes) do not inherit, and those
+    children are killed when the builder dies, so a SIGKILLed build never wedges the next one."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
+    key = str((index_dir / LOCK_FILE).resolve())
     handle = open(index_dir / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 (held for the block)
-    deadline = time.monotonic() + wait_seconds
     try:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    handle.seek(0)
-                    holder = handle.read().strip() or "unknown"
-                    raise BuildLocked(
-                        f"another build is running on {index_dir} (pid {holder}); "
-                        "wait for it to finish or pass --wait SECONDS"
-                    ) from None
-                time.sleep(0.2)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        yield
+        _acquire(handle, key, index_dir, time.monotonic() + wait_seconds)
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+            yield
+        finally:
+            with _held_guard:
+                _held_locks.discard(key)
     finally:
         handle.close()  # closing the file releases the lock
+
+
+def _acquire(handle: TextIO, key: str, index_dir: Path, deadline: float) -> None:
+    """Take the lock for this process, retrying until `deadline`."""
+    global _lock_owner_pid
+    while True:
+        with _held_guard:
+            if key not in _held_locks:
+                try:
+                    fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    _held_locks.add(key)
+                    _lock_owner_pid = os.getpid()
+                    return
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+        if time.monotonic() >= deadline:
+            raise BuildLocked(f"another build is running on {index_dir}{_live_holder(handle)}; "
+                              "wait for it to finish or pass --wait SECONDS")
+        time.sleep(0.2)
+
+
+def _live_holder(handle: TextIO) -> str:
+    """' (pid N)' naming the process that holds the lock, if the file names one still alive."""
+    handle.seek(0)
+    text = handle.read().strip()
+    if not text.isdigit():
+        return ""
+    try:
+        os.kill(int(text), 0)
+    except ProcessLookupError:
+        return ""
+    except PermissionError:
+        pass  # alive, owned by another user
+    return f" (pid {text})"
+
+
+def _die_with_builder() -> None:
+    """In a child forked while this process builds: ask Linux to kill it when the builder dies,
+    so no worker outlives a killed build (orphans once ran on for minutes)."""
+    global _lock_owner_pid
+    if not _held_locks:
+        return
+    owner, _lock_owner_pid = _lock_owner_pid, 0
+    _held_locks.clear()  # the child holds no lock: record locks are not inherited
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != owner:  # the builder died before the request took effect
+        os._exit(1)
+
+
+os.register_at_fork(after_in_child=_die_with_builder)

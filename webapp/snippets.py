@@ -1,8 +1,11 @@
 """Highlighting: find the query's terms in a passage, pick the best window, mark it up safely.
-Everything that is not a <mark> tag is HTML-escaped, so page text or queries cannot inject markup."""
+Everything that is not a <mark> tag is HTML-escaped, so page text or queries cannot inject markup.
+
+Work is bounded whatever a page holds: a snippet looks only at a section's opening
+SNIPPET_SCAN_CHARS characters, a full passage shows at most PASSAGE_MAX_CHARS, and the best
+window is found in one pass over the matches (a 1 MB section once took minutes)."""
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from html import escape
 
@@ -11,6 +14,12 @@ from markupsafe import Markup
 from indexer.analysis import TEXT_ANALYZER
 
 SNIPPET_WORDS = 30
+# A snippet is picked from the opening of a section: about 1,500 words, far more than any
+# ordinary section, and little enough that a huge page costs milliseconds.
+SNIPPET_SCAN_CHARS = 10_000
+# The full passage shown for an answer: about 8,000 words; a longer section ends with a note.
+PASSAGE_MAX_CHARS = 50_000
+PASSAGE_CUT_NOTE = "… (the passage is longer: the rest is on the page)"
 
 
 @dataclass(frozen=True)
@@ -48,41 +57,76 @@ def mark(text: str, spans: list[Span]) -> Markup:
 
 def snippet(text: str, terms: dict[str, bool], words: int = SNIPPET_WORDS) -> Markup:
     """About `words` words around the densest cluster of matches, marked and escaped."""
-    flat = " ".join(text.split())
+    flat, cut = _opening(text, SNIPPET_SCAN_CHARS)
     spans = match_spans(flat, terms)
     word_starts = [i for i, ch in enumerate(flat) if ch != " " and (i == 0 or flat[i - 1] == " ")]
     if len(word_starts) <= words:
-        return mark(flat, spans)
-    first = _best_window(word_starts, spans, words)
+        return mark(flat, spans) + Markup(" …" if cut else "")
+    first = best_window(_word_numbers(word_starts, spans), len(word_starts), words)
     start = word_starts[first]
     last = first + words
     end = word_starts[last] - 1 if last < len(word_starts) else len(flat)
     inside = [Span(s.start - start, s.end - start) for s in spans if start <= s.start and s.end <= end]
     body = mark(flat[start:end], inside)
     prefix = "… " if start > 0 else ""
-    suffix = " …" if end < len(flat) else ""
+    suffix = " …" if end < len(flat) or cut else ""
     return Markup(prefix) + body + Markup(suffix)
 
 
-def _best_window(word_starts: list[int], spans: list[Span], words: int) -> int:
-    """Index of the first word of the window holding the most matches (earliest wins)."""
-    if not spans:
-        return 0
-    best, best_score = 0, -1
-    for candidate in sorted({_word_index(word_starts, s.start) for s in spans}):
+def _opening(text: str, limit: int) -> tuple[str, bool]:
+    """The text's first `limit` characters with spacing collapsed, whole words only; and whether
+    anything was cut off."""
+    cut = len(text) > limit
+    words = text[:limit].split()
+    if cut and len(words) > 1 and not text[limit].isspace():
+        words.pop()  # the last word was cut in half
+    return " ".join(words), cut
+
+
+def _word_numbers(word_starts: list[int], spans: list[Span]) -> list[int]:
+    """The number of the word each span starts in (spans and words both in text order)."""
+    numbers, word = [], 0
+    for span in spans:
+        while word + 1 < len(word_starts) and word_starts[word + 1] <= span.start:
+            word += 1
+        numbers.append(word)
+    return numbers
+
+
+def best_window(matches: list[int], total_words: int, words: int) -> int:
+    """First word of the `words`-word window holding the most matches (earliest wins), given
+    the word number of each match in order. One pass: both window edges only move forward."""
+    best, best_score, low, high = 0, -1, 0, 0
+    previous = None
+    for candidate in matches:
+        if candidate == previous:
+            continue
+        previous = candidate
         # start a little before the first match so it reads in context
-        first = max(0, min(candidate - 4, len(word_starts) - words))
-        lo, hi = word_starts[first], word_starts[min(first + words, len(word_starts) - 1)]
-        score = sum(1 for s in spans if lo <= s.start < hi)
-        if score > best_score:
-            best, best_score = first, score
+        first = max(0, min(candidate - 4, total_words - words))
+        while low < len(matches) and matches[low] < first:
+            low += 1
+        high = max(high, low)
+        while high < len(matches) and matches[high] < first + words:
+            high += 1
+        if high - low > best_score:
+            best, best_score = first, high - low
     return best
 
 
-def _word_index(word_starts: list[int], char: int) -> int:
-    return max(0, bisect.bisect_right(word_starts, char) - 1)
-
-
 def passage(text: str, terms: dict[str, bool]) -> list[Markup]:
-    """The full passage as marked-up paragraphs (one per line of the section text)."""
-    return [mark(line, match_spans(line, terms)) for line in text.split("\n") if line.strip()]
+    """The passage as marked-up paragraphs (one per line of the section text); a passage longer
+    than PASSAGE_MAX_CHARS is cut at a word and ends with a note saying so."""
+    paragraphs, room = [], PASSAGE_MAX_CHARS
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        if len(line) > room:
+            shown, _ = _opening(line, room)
+            if shown:
+                paragraphs.append(mark(shown, match_spans(shown, terms)))
+            paragraphs.append(Markup(escape(PASSAGE_CUT_NOTE)))
+            break
+        paragraphs.append(mark(line, match_spans(line, terms)))
+        room -= len(line)
+    return paragraphs

@@ -1,0 +1,120 @@
+"""Faults: a build killed mid-way, damaged index files, a full or read-only disk. The live index
+must keep serving, the app must answer (503 at worst, never 500) and say what to do."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sitegen import page_html, write_corpus
+
+from indexer import store
+from indexer.build import build_index
+from webapp import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def indexer_cli(*args: str) -> subprocess.CompletedProcess:
+    """Run `python -m indexer ...` in a process of its own."""
+    return subprocess.run([sys.executable, "-m", "indexer", *args], capture_output=True, text=True,
+                          timeout=300, cwd=ROOT)
+
+
+def children_of(pid: int) -> list[int]:
+    """Live processes whose parent is `pid` (read from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def app_over(index_dir: Path, tmp_path: Path):
+    """A test client of the real app over `index_dir`."""
+    app = create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(index_dir),
+                      "SEARCH_CORPUS_DIR": str(tmp_path), "SEARCH_INSIGHTS_DB": ""})
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def many_pages(tmp_path_factory) -> Path:
+    """A few hundred small pages: enough for a build with two workers to be caught mid-way."""
+    root = tmp_path_factory.mktemp("many")
+    return write_corpus(root / "corpus", {f"p/page{i:03d}.html": page_html(f"Page {i}", {
+        f"Part {j}": f"Words about carcinoid and flushing, number {i} {j}. " * 12 for j in range(3)
+    }) for i in range(200)})
+
+
+@pytest.mark.timeout(300)
+def test_a_killed_build_with_workers_never_blocks_the_next_one(many_pages, tmp_path):
+    index_dir = tmp_path / "index"
+    build_index(many_pages, index_dir, workers=1, semantic=False)
+    live = (index_dir / store.CURRENT).resolve()
+    build = subprocess.Popen([sys.executable, "-m", "indexer", "build", str(many_pages), "--index",
+                              str(index_dir), "--full", "--workers", "2", "--no-semantic"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    workers: list[int] = []
+    try:
+        while len(workers) < 2 and build.poll() is None:  # parse workers or Whoosh's writers
+            workers = children_of(build.pid)
+            time.sleep(0.01)
+        assert build.poll() is None, "the build finished before it could be killed"
+        os.kill(build.pid, signal.SIGKILL)
+        build.wait()
+        # the old generation still serves
+        client = app_over(index_dir, tmp_path)
+        assert client.get("/healthz").get_json()["generation"] == live.name
+        assert client.get("/api/search?q=carcinoid").get_json()["total"] > 0
+        # and the next build starts at once: no --wait, the lock died with its holder
+        again = indexer_cli("build", str(many_pages), "--index", str(index_dir), "--no-semantic")
+        assert again.returncode == 0, again.stderr
+        deadline = time.monotonic() + 60  # SIGKILL is delivered at once; this only allows for a slow machine
+        while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(alive(pid) for pid in workers), "workers outlived the killed build"
+    finally:
+        for pid in [build.pid, *workers]:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_the_locked_message_names_only_a_live_holder(small_corpus, tmp_path):
+    index_dir = tmp_path / "index"
+    lock_file = index_dir / store.LOCK_FILE
+
+    def claim(pid: int) -> None:
+        # written by another process: closing a file here would drop this process's record lock
+        subprocess.run([sys.executable, "-c", f"open({str(lock_file)!r}, 'w').write('{pid}')"], check=True)
+
+    with store.build_lock(index_dir):
+        claim(999_999_999)  # a pid no process has
+        refused = indexer_cli("build", str(small_corpus), "--index", str(index_dir))
+        assert refused.returncode == 1 and "another build is running" in refused.stderr
+        assert "pid" not in refused.stderr
+        claim(os.getpid())
+        refused = indexer_cli("build", str(small_corpus), "--index", str(index_dir))
+        assert refused.returncode == 1 and f"(pid {os.getpid()})" in refused.stderr
+
+
+def test_a_second_build_in_the_same_process_is_refused(tmp_path):
+    with store.build_lock(tmp_path), pytest.raises(store.BuildLocked), store.build_lock(tmp_path):
+        pass
+    with store.build_lock(tmp_path):  # and the lock is free again afterwards
+        pass
