@@ -23,6 +23,10 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_LOCAL_LINKS": True,       # link results to /pages/... (the local demo copy)
     "SEARCH_SITE_NAME": "Lantern Cancer Care",
     "SEARCH_INSIGHTS_DB": "var/insights.sqlite3",  # empty to keep no search log at all
+    "SEARCH_EDITORS_DB": "var/editors.sqlite3",    # editors' accounts: `flask --app webapp editors add`
+    "SEARCH_SECRET_KEY": None,        # signs session cookies; default: made once in instance/secret_key
+    "SEARCH_SECURE_COOKIES": True,    # cookies only over HTTPS; `make run` (plain HTTP) turns it off
+    "SEARCH_SESSION_HOURS": 12,       # how long an editor stays signed in
 }
 
 
@@ -40,8 +44,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["search"] = SearchService(app.config["SEARCH_INDEX_DIR"], load_synonyms(synonyms_path))
     app.extensions["search"].warm_up()
     app.extensions["insights"] = _insights(app.config["SEARCH_INSIGHTS_DB"])
-    from webapp import api, editors, errors, views
+    from webapp import api, auth, editors, errors, views
 
+    auth.configure(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(editors.bp)
     app.register_blueprint(api.bp)
