@@ -12,6 +12,7 @@ from flask import Flask
 
 from indexer.analysis import load_synonyms
 from webapp.insights import Insights
+from webapp.links import site_hosts
 from webapp.search import SearchService
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_CORPUS_DIR": "corpus",
     "SEARCH_SYNONYMS": None,          # default: <corpus>/synonyms.txt
     "SEARCH_LOCAL_LINKS": True,       # link results to /pages/... (the local demo copy)
+    "SEARCH_SITE_HOSTS": "www.lanterncancercare.org.uk",  # the only hosts results may link to
     "SEARCH_SITE_NAME": "Lantern Cancer Care",
     "SEARCH_INSIGHTS_DB": "var/insights.sqlite3",  # empty to keep no search log at all
     "SEARCH_EDITORS_DB": "var/editors.sqlite3",    # editors' accounts: `flask --app webapp editors add`
@@ -43,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     synonyms_path = app.config["SEARCH_SYNONYMS"] or corpus / "synonyms.txt"
     app.extensions["search"] = SearchService(app.config["SEARCH_INDEX_DIR"], load_synonyms(synonyms_path))
     app.extensions["search"].warm_up()
+    app.extensions["site_hosts"] = site_hosts(app.config["SEARCH_SITE_HOSTS"])
     app.extensions["insights"] = _insights(app.config["SEARCH_INSIGHTS_DB"])
     from webapp import api, auth, editors, errors, views
 

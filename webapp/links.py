@@ -46,6 +46,12 @@ def page_link(path: str, anchor: str, url: str, hosts: frozenset[str], local: bo
     return section_url(url, anchor)
 
 
+def safe_suggestions(suggestions: list[dict], hosts: frozenset[str]) -> list[dict]:
+    """As-you-type suggestions with every unsafe URL replaced by the local copy."""
+    return [{**s, "url": page_link(s["path"], s["anchor"], s["url"], hosts, local=False)}
+            if not is_safe_url(s["url"], hosts) else s for s in suggestions]
+
+
 def safe_response(response: SearchResponse, hosts: frozenset[str]) -> SearchResponse:
     """The response with every unsafe page URL replaced by the page's local copy."""
     for hit in response.results:
