@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_LOCAL_LINKS": True,       # link results to /pages/... (the local demo copy)
     "SEARCH_SITE_HOSTS": "www.lanterncancercare.org.uk",  # the only hosts results may link to
     "SEARCH_SITE_NAME": "Lantern Cancer Care",
+    "SEARCH_PUBLIC_URL": "",          # e.g. https://search.example.org: absolute links in opensearch.xml
     "SEARCH_INSIGHTS_DB": "var/insights.sqlite3",  # empty to keep no search log at all
     "SEARCH_EDITORS_DB": "var/editors.sqlite3",    # editors' accounts: `flask --app webapp editors add`
     "SEARCH_SECRET_KEY": None,        # signs session cookies; default: made once in instance/secret_key
@@ -47,13 +48,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["search"].warm_up()
     app.extensions["site_hosts"] = site_hosts(app.config["SEARCH_SITE_HOSTS"])
     app.extensions["insights"] = _insights(app.config["SEARCH_INSIGHTS_DB"])
-    from webapp import api, auth, editors, errors, views
+    from webapp import api, auth, editors, errors, headers, views
 
     auth.configure(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(editors.bp)
     app.register_blueprint(api.bp)
     errors.register(app)
+    headers.register(app)
     return app
 
 

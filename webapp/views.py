@@ -81,7 +81,8 @@ def corpus_page(path: str):
 @bp.get("/opensearch.xml")
 def opensearch():
     """OpenSearch description, so browsers can add the site search."""
-    xml = render_template("opensearch.xml", base=request.host_url.rstrip("/"))
+    # Never the request's Host header: a forged Host would be written into a cached document.
+    xml = render_template("opensearch.xml", base=current_app.config["SEARCH_PUBLIC_URL"].rstrip("/"))
     return Response(xml, mimetype="application/opensearchdescription+xml")
 
 
