@@ -16,13 +16,13 @@ from flask import (
     url_for,
 )
 
+from indexer.files import is_servable
 from webapp.api import ASK_ALTERNATIVES, insights, log_search, run_search, service, site_hosts
 from webapp.links import page_link
 from webapp.params import search_request
 from webapp.search import SearchUnavailable
 
 bp = Blueprint("views", __name__)
-PAGE_SUFFIXES = (".html", ".htm")
 
 
 @bp.app_template_global()
@@ -71,10 +71,11 @@ def ask():
 
 @bp.get("/pages/<path:path>")
 def corpus_page(path: str):
-    """A corpus page, so deep links work in the local demo; never a file outside the corpus."""
-    if not path.lower().endswith(PAGE_SUFFIXES):
-        abort(404, description="Only the site's HTML pages are served here.")
+    """A corpus page, so deep links work in the local demo: only what the indexer would read
+    (regular HTML files inside the corpus, never through a symlink or a hidden folder)."""
     root = Path(current_app.config["SEARCH_CORPUS_DIR"]).resolve()
+    if not is_servable(root, path):
+        abort(404, description="Only the site's HTML pages are served here.")
     return send_from_directory(root, path, mimetype="text/html")
 
 
