@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_SITE_NAME": "Lantern Cancer Care",
     "SEARCH_PUBLIC_URL": "",          # e.g. https://search.example.org: absolute links in opensearch.xml
     "SEARCH_INSIGHTS_DB": "var/insights.sqlite3",  # empty to keep no search log at all
+    "SEARCH_INSIGHTS_DAYS": 90,       # searches older than this are deleted automatically
     "SEARCH_EDITORS_DB": "var/editors.sqlite3",    # editors' accounts: `flask --app webapp editors add`
     "SEARCH_SECRET_KEY": None,        # signs session cookies; default: made once in instance/secret_key
     "SEARCH_SECURE_COOKIES": True,    # cookies only over HTTPS; `make run` (plain HTTP) turns it off
@@ -47,7 +48,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["search"] = SearchService(app.config["SEARCH_INDEX_DIR"], load_synonyms(synonyms_path))
     app.extensions["search"].warm_up()
     app.extensions["site_hosts"] = site_hosts(app.config["SEARCH_SITE_HOSTS"])
-    app.extensions["insights"] = _insights(app.config["SEARCH_INSIGHTS_DB"])
+    app.extensions["insights"] = _insights(app.config["SEARCH_INSIGHTS_DB"],
+                                           float(app.config["SEARCH_INSIGHTS_DAYS"]))
     from webapp import api, auth, editors, errors, headers, views
 
     auth.configure(app)
@@ -59,12 +61,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def _insights(db: str) -> Insights | None:
+def _insights(db: str, retention_days: float) -> Insights | None:
     """The search log, or None if switched off or unusable: search must work without it."""
     if not db:
         return None
     try:
-        return Insights(db)
+        return Insights(db, retention_days)
     except (sqlite3.Error, OSError):
         log.exception("search insights are off: cannot use %s", db)
         return None

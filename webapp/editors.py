@@ -15,6 +15,7 @@ from indexer.duplicates import DuplicateReport, format_csv, jaccard, shingles
 from indexer.store import DUPLICATES_FILE
 from webapp.api import insights, service, site_hosts
 from webapp.links import is_safe_url
+from webapp.params import whole_number
 from webapp.search import BadRequest, page_title
 
 bp = Blueprint("editors", __name__)
@@ -153,10 +154,7 @@ def insights_json():
 
 
 def _days() -> int:
-    raw = request.args.get("days", "7")
-    if not raw.isdigit():
-        raise BadRequest("days must be a whole number")
-    return int(raw)
+    return whole_number(request.args, "days", PERIODS[0])
 
 
 def _section_summary(fields: dict) -> dict:

@@ -69,3 +69,14 @@ def test_insights_count_searches_without_keystrokes(app, editor):
     assert "flushing at night" in never and "octreotide injections" not in never
     assert editor.get("/editors/insights?days=30").status_code == 200
     assert editor.get("/api/editors/insights?days=3").status_code == 400
+
+
+def test_insights_period_must_be_a_plain_whole_number(editor):
+    for days in ("%C2%B2", "1" * 4301, "7.0", "%EF%BC%97", "1_0"):
+        for prefix in ("/api/editors", "/editors"):
+            response = editor.get(f"{prefix}/insights?days={days}")
+            assert response.status_code == 400, (prefix, days[:10])
+            assert "days must be a whole number" in response.get_data(as_text=True)
+    for param in ("page=%C2%B2", "limit=" + "9" * 4301, "page=%D9%A1"):
+        response = editor.get(f"/api/search?q=net&{param}")
+        assert response.status_code == 400 and "whole number" in response.get_json()["error"]["message"]
