@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_SECRET_KEY": None,        # signs session cookies; default: made once in instance/secret_key
     "SEARCH_SECURE_COOKIES": True,    # cookies only over HTTPS; `make run` (plain HTTP) turns it off
     "SEARCH_SESSION_HOURS": 12,       # how long an editor stays signed in
+    "SEARCH_RATE_LIMIT": "20,200",    # per client and worker: requests a second, burst; "" = off
+    "SEARCH_MAX_IN_FLIGHT": 4,        # searches one worker runs at once; more get a quick 503
+    "SEARCH_TRUSTED_PROXIES": "",     # proxy addresses whose X-Forwarded-For is believed
 }
 
 
@@ -50,9 +53,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["site_hosts"] = site_hosts(app.config["SEARCH_SITE_HOSTS"])
     app.extensions["insights"] = _insights(app.config["SEARCH_INSIGHTS_DB"],
                                            float(app.config["SEARCH_INSIGHTS_DAYS"]))
-    from webapp import api, auth, editors, errors, headers, views
+    from webapp import api, auth, editors, errors, headers, ratelimit, views
 
     auth.configure(app)
+    ratelimit.register(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(editors.bp)
     app.register_blueprint(api.bp)

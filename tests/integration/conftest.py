@@ -78,7 +78,8 @@ def app(site):
     app = create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(site["index"]),
                       "SEARCH_CORPUS_DIR": str(site["corpus"]),
                       "SEARCH_INSIGHTS_DB": str(site["index"].parent / "insights.sqlite3"),
-                      "SEARCH_EDITORS_DB": str(site["index"].parent / "editors.sqlite3")})
+                      "SEARCH_EDITORS_DB": str(site["index"].parent / "editors.sqlite3"),
+                      "SEARCH_RATE_LIMIT": ""})  # the suite is one fast client: test_rate_limits checks it
     app.extensions["editors"].add(EDITOR, PASSWORD)
     return app
 
