@@ -14,7 +14,7 @@ from gunicorn import glogging
 
 _IPV4 = re.compile(r"(?<![\w.])(?!127\.0\.0\.1\b|0\.0\.0\.0\b)\d{1,3}(?:\.\d{1,3}){3}(?![\w.])")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])", re.I)
-_CLIENT_FIELD = re.compile(r"\b(ip|addr|peer|client)=\S+", re.I)
+_CLIENT_FIELD = re.compile(r"\b(ip|addr|peer|client)=\S+?(?=:?(?:\s|$))", re.I)
 _QUERY = re.compile(r"\?[^\s'\"]*")
 _PRIVATE_HEADERS = {"x-forwarded-for", "x-real-ip", "forwarded", "referer", "cookie", "authorization"}
 

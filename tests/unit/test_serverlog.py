@@ -23,7 +23,8 @@ def test_error_messages_lose_addresses_and_queries(tmp_path):
         handler.close()
         error_log.removeHandler(handler)
     text = (tmp_path / "error.log").read_text()
-    assert "Invalid request from ip=[address]" in text and "Error handling request GET /ask?[query]" in text
+    assert "Invalid request from ip=[address]: Invalid HTTP" in text
+    assert "Error handling request GET /ask?[query]" in text
     for private in ("203.0.113.5", "jane", "mohammed", "2001:db8::7", "198.51.100.23"):
         assert private not in text
 
