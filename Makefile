@@ -24,7 +24,7 @@ index: $(VENV)/.installed
 ## run: install, index if missing or stale, serve on http://$(HOST):$(PORT) with gunicorn
 ## (the access log leaves out IP addresses and query strings: queries may hold personal details)
 run: index
-	SEARCH_INDEX_DIR=$(abspath $(INDEX)) SEARCH_CORPUS_DIR=$(abspath $(CORPUS)) \
+	SEARCH_INDEX_DIR=$(abspath $(INDEX)) SEARCH_CORPUS_DIR=$(abspath $(CORPUS)) SEARCH_SECURE_COOKIES=false \
 	  $(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
 	  --access-logfile - --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms' \
 	  'webapp:create_app()'

@@ -32,6 +32,7 @@ from indexer.duplicates import (
     normalised_words,
 )
 from indexer.embeddings import SectionVectors
+from indexer.files import is_servable
 from indexer.model import Page, ParseError, Section, bytes_hash
 from indexer.parse import parse_html
 from indexer.schema import (
@@ -44,7 +45,6 @@ from indexer.schema import (
 
 log = logging.getLogger(__name__)
 
-HTML_SUFFIXES = (".html", ".htm")
 # Below this many changed pages a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 16
 # Up to this many sections needing the model are embedded before publishing (an edited page:
@@ -94,12 +94,12 @@ class BuildReport:
 
 
 def find_pages(corpus_dir: Path) -> list[Path]:
-    """Every HTML file under the corpus, in a stable order (hidden folders skipped)."""
+    """Every page under the corpus in a stable order: what /pages/ would serve, nothing else
+    (no symlinks, hidden files or folders)."""
     corpus_dir = Path(corpus_dir)
     return sorted(
         p for p in corpus_dir.rglob("*")
-        if p.suffix.lower() in HTML_SUFFIXES and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
+        if is_servable(corpus_dir, p.relative_to(corpus_dir).as_posix())
     )
 
 

@@ -12,6 +12,7 @@ from flask import Flask
 
 from indexer.analysis import load_synonyms
 from webapp.insights import Insights
+from webapp.links import site_hosts
 from webapp.search import SearchService
 
 log = logging.getLogger(__name__)
@@ -21,8 +22,18 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_CORPUS_DIR": "corpus",
     "SEARCH_SYNONYMS": None,          # default: <corpus>/synonyms.txt
     "SEARCH_LOCAL_LINKS": True,       # link results to /pages/... (the local demo copy)
+    "SEARCH_SITE_HOSTS": "www.lanterncancercare.org.uk",  # the only hosts results may link to
     "SEARCH_SITE_NAME": "Lantern Cancer Care",
+    "SEARCH_PUBLIC_URL": "",          # e.g. https://search.example.org: absolute links in opensearch.xml
     "SEARCH_INSIGHTS_DB": "var/insights.sqlite3",  # empty to keep no search log at all
+    "SEARCH_INSIGHTS_DAYS": 90,       # searches older than this are deleted automatically
+    "SEARCH_EDITORS_DB": "var/editors.sqlite3",    # editors' accounts: `flask --app webapp editors add`
+    "SEARCH_SECRET_KEY": None,        # signs session cookies; default: made once in instance/secret_key
+    "SEARCH_SECURE_COOKIES": True,    # cookies only over HTTPS; `make run` (plain HTTP) turns it off
+    "SEARCH_SESSION_HOURS": 12,       # how long an editor stays signed in
+    "SEARCH_RATE_LIMIT": "20,200",    # per client and worker: requests a second, burst; "" = off
+    "SEARCH_MAX_IN_FLIGHT": 4,        # searches one worker runs at once; more get a quick 503
+    "SEARCH_TRUSTED_PROXIES": "",     # proxy addresses whose X-Forwarded-For is believed
 }
 
 
@@ -39,22 +50,27 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     synonyms_path = app.config["SEARCH_SYNONYMS"] or corpus / "synonyms.txt"
     app.extensions["search"] = SearchService(app.config["SEARCH_INDEX_DIR"], load_synonyms(synonyms_path))
     app.extensions["search"].warm_up()
-    app.extensions["insights"] = _insights(app.config["SEARCH_INSIGHTS_DB"])
-    from webapp import api, editors, errors, views
+    app.extensions["site_hosts"] = site_hosts(app.config["SEARCH_SITE_HOSTS"])
+    app.extensions["insights"] = _insights(app.config["SEARCH_INSIGHTS_DB"],
+                                           float(app.config["SEARCH_INSIGHTS_DAYS"]))
+    from webapp import api, auth, editors, errors, headers, ratelimit, views
 
+    auth.configure(app)
+    ratelimit.register(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(editors.bp)
     app.register_blueprint(api.bp)
     errors.register(app)
+    headers.register(app)
     return app
 
 
-def _insights(db: str) -> Insights | None:
+def _insights(db: str, retention_days: float) -> Insights | None:
     """The search log, or None if switched off or unusable: search must work without it."""
     if not db:
         return None
     try:
-        return Insights(db)
+        return Insights(db, retention_days)
     except (sqlite3.Error, OSError):
         log.exception("search insights are off: cannot use %s", db)
         return None

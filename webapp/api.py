@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from webapp.insights import Insights
+from webapp.links import safe_response, safe_suggestions
 from webapp.params import search_request
-from webapp.search import SearchResponse, SearchService
+from webapp.search import SearchRequest, SearchResponse, SearchService
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 ASK_ALTERNATIVES = 5
@@ -21,6 +22,16 @@ def insights() -> Insights | None:
     return current_app.extensions["insights"]
 
 
+def site_hosts() -> frozenset[str]:
+    """The hosts result links may point to (SEARCH_SITE_HOSTS)."""
+    return current_app.extensions["site_hosts"]
+
+
+def run_search(req: SearchRequest, **options) -> SearchResponse:
+    """Search, with every page URL in the response checked against the site's hosts."""
+    return safe_response(service().search(req, **options), site_hosts())
+
+
 def log_search(response: SearchResponse, source: str) -> SearchResponse:
     """Record a finished search for the editors' insights (queued, never blocks)."""
     log = insights()
@@ -32,14 +43,14 @@ def log_search(response: SearchResponse, source: str) -> SearchResponse:
 @bp.get("/search")
 def search():
     """Ranked, grouped results: the twin of /search."""
-    return jsonify(log_search(service().search(search_request(request.args)), "api").to_dict())
+    return jsonify(log_search(run_search(search_request(request.args)), "api").to_dict())
 
 
 @bp.get("/ask")
 def ask():
     """The best passage in full plus alternatives: the twin of /ask."""
     req = search_request(request.args, default_limit=1 + ASK_ALTERNATIVES)
-    response = service().search(req, full_passages=True, group_pages=False)
+    response = run_search(req, full_passages=True, group_pages=False)
     return jsonify(log_search(response, "api-ask").to_dict())
 
 
@@ -47,7 +58,8 @@ def ask():
 def suggest():
     """Titles and headings matching what has been typed so far."""
     return jsonify({"query": request.args.get("q", ""),
-                    "suggestions": service().suggest(request.args.get("q", ""))})
+                    "suggestions": safe_suggestions(service().suggest(request.args.get("q", "")),
+                                                    site_hosts())})
 
 
 @bp.get("/topics")

@@ -13,7 +13,9 @@ from markupsafe import Markup
 
 from indexer.duplicates import DuplicateReport, format_csv, jaccard, shingles
 from indexer.store import DUPLICATES_FILE
-from webapp.api import insights, service
+from webapp.api import insights, service, site_hosts
+from webapp.links import is_safe_url
+from webapp.params import whole_number
 from webapp.search import BadRequest, page_title
 
 bp = Blueprint("editors", __name__)
@@ -152,16 +154,14 @@ def insights_json():
 
 
 def _days() -> int:
-    raw = request.args.get("days", "7")
-    if not raw.isdigit():
-        raise BadRequest("days must be a whole number")
-    return int(raw)
+    return whole_number(request.args, "days", PERIODS[0])
 
 
 def _section_summary(fields: dict) -> dict:
     return {"key": fields["key"], "path": fields["path"], "anchor": fields["anchor"],
             "heading": fields["display_heading"], "page_title": page_title(fields),
-            "topic": fields["topic"], "url": fields["url"]}
+            "topic": fields["topic"],
+            "url": fields["url"] if is_safe_url(fields["url"], site_hosts()) else f"/pages/{fields['path']}"}
 
 
 def word_diff(a: str, b: str) -> tuple[Markup, Markup]:

@@ -1,14 +1,14 @@
 """Search insights: what visitors search for, what finds nothing, what is never opened.
 
-Queries are redacted before they are queued (nurses type callers' details), written to SQLite
-by a background thread so a slow disk never slows a search, and stored without IP addresses.
+Queries are redacted before they are queued (nurses type callers' details; see redaction.py),
+written to SQLite by a background thread so a slow disk never slows a search, stored without IP
+addresses, and deleted after `retention_days` (SEARCH_INSIGHTS_DAYS) by that same thread.
 """
 from __future__ import annotations
 
 import atexit
 import logging
 import queue
-import re
 import sqlite3
 import threading
 import time
@@ -16,13 +16,12 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from webapp.redaction import redact
+
 log = logging.getLogger(__name__)
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I)
-# Any run of 7+ digits, however spaced or dashed: phone numbers, NHS numbers, dates of birth.
-_DIGIT_RUN = re.compile(r"\+?\d(?:[\s().-]*\d){6,}")
-_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
+MAX_STORED_CHARS = 200
+PURGE_EVERY_SECONDS = 86400
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS searches (ts REAL NOT NULL, query TEXT NOT NULL, results INTEGER NOT NULL,
                                      source TEXT NOT NULL);
@@ -32,18 +31,9 @@ CREATE INDEX IF NOT EXISTS opens_ts ON opens (ts);
 """
 
 
-def redact(text: str) -> str:
-    """Replace email addresses, phone/NHS-number-like digit runs, dates and postcodes."""
-    text = _EMAIL.sub("[email]", text)
-    text = _DATE.sub("[date]", text)
-    text = _DIGIT_RUN.sub("[number]", text)
-    text = _POSTCODE.sub("[postcode]", text)
-    return " ".join(text.split())
-
-
 def normalise(query: str) -> str:
-    """The form queries are counted in: redacted, lower case, single spaces, at most 200 chars."""
-    return redact(query).lower()[:200]
+    """The form queries are stored in: redacted, case kept, single spaces, at most 200 characters."""
+    return redact(query)[:MAX_STORED_CHARS].strip()
 
 
 @dataclass(frozen=True)
@@ -58,8 +48,9 @@ class QueryCount:
 class Insights:
     """Records searches and opened results; reports on them. Writes happen off the request path."""
 
-    def __init__(self, db_path: Path | str) -> None:
+    def __init__(self, db_path: Path | str, retention_days: float = 90) -> None:
         self.db_path = Path(db_path)
+        self.retention_days = retention_days
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         self._initialise()
         self._queue: queue.Queue[tuple[str, tuple] | None] = queue.Queue(maxsize=10_000)
@@ -102,9 +93,29 @@ class Insights:
         except queue.Full:
             log.warning("insights writer is behind; dropping a record")
 
+    def purge(self, db: sqlite3.Connection | None = None) -> int:
+        """Delete searches and opens older than the retention period; returns how many."""
+        if db is None:
+            with closing(self._connect()) as own:
+                return self.purge(own)
+        cutoff = time.time() - self.retention_days * 86400
+        with db:
+            deleted = db.execute("DELETE FROM searches WHERE ts < ?", (cutoff,)).rowcount
+            return deleted + db.execute("DELETE FROM opens WHERE ts < ?", (cutoff,)).rowcount
+
     def _write_loop(self) -> None:
         db = self._connect()
-        while (item := self._queue.get()) is not None:
+        next_purge = 0.0
+        while True:
+            if time.monotonic() >= next_purge:  # at start, then once a day
+                self._purge_quietly(db)
+                next_purge = time.monotonic() + PURGE_EVERY_SECONDS
+            try:
+                item = self._queue.get(timeout=min(3600.0, max(1.0, next_purge - time.monotonic())))
+            except queue.Empty:
+                continue
+            if item is None:
+                break
             batch = [item]
             while not self._queue.empty() and len(batch) < 500:
                 nxt = self._queue.get()
@@ -123,6 +134,13 @@ class Insights:
                     self._queue.task_done()
         db.close()
 
+    def _purge_quietly(self, db: sqlite3.Connection) -> None:
+        try:
+            if deleted := self.purge(db):
+                log.info("insights: deleted %d records older than %s days", deleted, self.retention_days)
+        except sqlite3.Error:
+            log.exception("could not delete old insight records")
+
     def flush(self) -> None:
         """Wait until everything queued so far is stored (for tests and shutdown)."""
         self._queue.join()
@@ -137,16 +155,16 @@ class Insights:
     def report(self, days: int, limit: int = 50) -> dict[str, list[QueryCount]]:
         """Top queries, queries with no results, and queries whose results were never opened."""
         since = time.time() - days * 86400
+        # Counted case-insensitively ("NET" and "net" are one line); shown as typed.
+        grouped = "GROUP BY lower(query) ORDER BY COUNT(*) DESC, lower(query) LIMIT ?"
         with closing(self._connect()) as db:
-            top = db.execute(
-                "SELECT query, COUNT(*), MAX(results) FROM searches WHERE ts >= ? "
-                "GROUP BY query ORDER BY COUNT(*) DESC, query LIMIT ?", (since, limit)).fetchall()
-            empty = db.execute(
-                "SELECT query, COUNT(*), 0 FROM searches WHERE ts >= ? AND results = 0 "
-                "GROUP BY query ORDER BY COUNT(*) DESC, query LIMIT ?", (since, limit)).fetchall()
+            top = db.execute("SELECT MIN(query), COUNT(*), MAX(results) FROM searches WHERE ts >= ? "
+                             + grouped, (since, limit)).fetchall()
+            empty = db.execute("SELECT MIN(query), COUNT(*), 0 FROM searches WHERE ts >= ? AND results = 0 "
+                               + grouped, (since, limit)).fetchall()
             unopened = db.execute(
-                "SELECT s.query, COUNT(*), MAX(s.results) FROM searches s WHERE s.ts >= ? AND s.results > 0 "
-                "AND NOT EXISTS (SELECT 1 FROM opens o WHERE o.query = s.query AND o.ts >= ?) "
-                "GROUP BY s.query ORDER BY COUNT(*) DESC, s.query LIMIT ?", (since, since, limit)).fetchall()
+                "SELECT MIN(query), COUNT(*), MAX(results) FROM searches s WHERE ts >= ? AND results > 0 "
+                "AND NOT EXISTS (SELECT 1 FROM opens o WHERE lower(o.query) = lower(s.query) AND o.ts >= ?) "
+                + grouped, (since, since, limit)).fetchall()
         as_counts = lambda rows: [QueryCount(*row) for row in rows]  # noqa: E731
         return {"top": as_counts(top), "no_results": as_counts(empty), "never_opened": as_counts(unopened)}

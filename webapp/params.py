@@ -1,6 +1,7 @@
 """Reading request parameters: one function serves the pages and their JSON twins."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from webapp.search import BadRequest, SearchRequest
@@ -10,17 +11,22 @@ def search_request(args: Mapping[str, str], default_limit: int = 10) -> SearchRe
     """A SearchRequest from query-string arguments; malformed numbers are a BadRequest."""
     return SearchRequest(
         text=args.get("q", ""),
-        page=_whole_number(args, "page", 1),
-        limit=_whole_number(args, "limit", default_limit),
+        page=whole_number(args, "page", 1),
+        limit=whole_number(args, "limit", default_limit),
         topic=args.get("topic", "").strip(),
     )
 
 
-def _whole_number(args: Mapping[str, str], name: str, default: int) -> int:
+# ASCII digits only, and few of them: int() also reads "²"-like digits from other scripts (or
+# fails on them with a ValueError elsewhere) and spends quadratic time on thousands of digits.
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
+
+
+def whole_number(args: Mapping[str, str], name: str, default: int) -> int:
+    """The named parameter as an int (`default` when absent); anything else is a BadRequest."""
     raw = args.get(name, "").strip()
     if not raw:
         return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number, not {raw[:20]!r}") from None
+    if not _WHOLE_NUMBER.fullmatch(raw):
+        raise BadRequest(f"{name} must be a whole number, not {raw[:20]!r}")
+    return int(raw)

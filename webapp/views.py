@@ -16,12 +16,13 @@ from flask import (
     url_for,
 )
 
-from webapp.api import ASK_ALTERNATIVES, insights, log_search, service
+from indexer.files import is_servable
+from webapp.api import ASK_ALTERNATIVES, insights, log_search, run_search, service, site_hosts
+from webapp.links import page_link
 from webapp.params import search_request
-from webapp.search import SearchUnavailable, section_url
+from webapp.search import SearchUnavailable
 
 bp = Blueprint("views", __name__)
-PAGE_SUFFIXES = (".html", ".htm")
 
 
 @bp.app_template_global()
@@ -34,10 +35,9 @@ def open_link(query: str, path: str, anchor: str, url: str) -> str:
 
 @bp.app_template_global()
 def link_for(path: str, anchor: str, url: str) -> str:
-    """Where a result links: the local copy under /pages/ in the demo, else the page's own URL."""
-    if current_app.config["SEARCH_LOCAL_LINKS"]:
-        return section_url(f"/pages/{path}", anchor)
-    return section_url(url, anchor)
+    """Where a result links: the local copy under /pages/ in the demo (or when the page's own URL
+    is not on the site's hosts), else the page's own URL."""
+    return page_link(path, anchor, url, site_hosts(), local=current_app.config["SEARCH_LOCAL_LINKS"])
 
 
 @bp.get("/")
@@ -52,7 +52,7 @@ def search():
     req = search_request(request.args)
     if not req.text.strip():
         return render_template("search.html", response=None, topics=_topics())
-    response = service().search(req)
+    response = run_search(req)
     _log_unless_typing(response, "search")
     template = "_results.html" if request.args.get("partial") else "search.html"
     return render_template(template, response=response, topics=_topics())
@@ -62,7 +62,7 @@ def search():
 def ask():
     """The nurses' page: the best passage in full, alternatives one key press away."""
     req = search_request(request.args, default_limit=1 + ASK_ALTERNATIVES)
-    response = service().search(req, full_passages=True, group_pages=False) if req.text.strip() else None
+    response = run_search(req, full_passages=True, group_pages=False) if req.text.strip() else None
     if response is not None:
         _log_unless_typing(response, "ask")
     template = "_answers.html" if request.args.get("partial") else "ask.html"
@@ -71,17 +71,19 @@ def ask():
 
 @bp.get("/pages/<path:path>")
 def corpus_page(path: str):
-    """A corpus page, so deep links work in the local demo; never a file outside the corpus."""
-    if not path.lower().endswith(PAGE_SUFFIXES):
-        abort(404, description="Only the site's HTML pages are served here.")
+    """A corpus page, so deep links work in the local demo: only what the indexer would read
+    (regular HTML files inside the corpus, never through a symlink or a hidden folder)."""
     root = Path(current_app.config["SEARCH_CORPUS_DIR"]).resolve()
+    if not is_servable(root, path):
+        abort(404, description="Only the site's HTML pages are served here.")
     return send_from_directory(root, path, mimetype="text/html")
 
 
 @bp.get("/opensearch.xml")
 def opensearch():
     """OpenSearch description, so browsers can add the site search."""
-    xml = render_template("opensearch.xml", base=request.host_url.rstrip("/"))
+    # Never the request's Host header: a forged Host would be written into a cached document.
+    xml = render_template("opensearch.xml", base=current_app.config["SEARCH_PUBLIC_URL"].rstrip("/"))
     return Response(xml, mimetype="application/opensearchdescription+xml")
 
 

@@ -1,6 +1,7 @@
 """An app over a small site written for the tests, indexed once per session."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -68,15 +69,38 @@ def site(tmp_path_factory) -> dict[str, Path]:
     return {"corpus": corpus, "index": root / "index"}
 
 
+EDITOR, PASSWORD = "editor", "correct horse battery"
+
+
 @pytest.fixture(scope="session")
 def app(site):
-    """The real application over the test site."""
-    return create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(site["index"]),
-                       "SEARCH_CORPUS_DIR": str(site["corpus"]),
-                       "SEARCH_INSIGHTS_DB": str(site["index"].parent / "insights.sqlite3")})
+    """The real application over the test site, with one editor's account."""
+    app = create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(site["index"]),
+                      "SEARCH_CORPUS_DIR": str(site["corpus"]),
+                      "SEARCH_INSIGHTS_DB": str(site["index"].parent / "insights.sqlite3"),
+                      "SEARCH_EDITORS_DB": str(site["index"].parent / "editors.sqlite3"),
+                      "SEARCH_RATE_LIMIT": ""})  # the suite is one fast client: test_rate_limits checks it
+    app.extensions["editors"].add(EDITOR, PASSWORD)
+    return app
 
 
 @pytest.fixture
 def client(app):
-    """A test client."""
+    """A test client, not signed in."""
     return app.test_client()
+
+
+def sign_in(client, name: str = EDITOR, password: str = PASSWORD):
+    """Sign in through the real form (with its CSRF token); returns the form's response."""
+    form = client.get("/editors/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    return client.post("/editors/login", data={"name": name, "password": password, "csrf_token": token,
+                                               "next": "/editors/"})
+
+
+@pytest.fixture
+def editor(app):
+    """A test client signed in as an editor."""
+    client = app.test_client()
+    assert sign_in(client).status_code == 302
+    return client

@@ -135,3 +135,20 @@ def test_without_insights_results_link_straight_to_the_section(site):
     html = client.get("/search?q=carcinoid+crisis").get_data(as_text=True)
     links = re.findall(r'class="hit-link" href="([^"]+)"', html)
     assert links and all(link.startswith("/pages/") and "#" in link for link in links)
+
+
+def test_pages_never_follow_symlinks_or_serve_hidden_files(client, site):
+    import os
+
+    corpus = site["corpus"]
+    (corpus.parent / "outside.html").write_text("outside the corpus")
+    os.symlink(corpus.parent / "outside.html", corpus / "net" / "escape.html")
+    (corpus / ".git").mkdir()
+    (corpus / ".git" / "secret.html").write_text("hidden")
+    try:
+        for path in ("/pages/net/escape.html", "/pages/.git/secret.html"):
+            assert client.get(path).status_code == 404, path
+    finally:
+        (corpus / "net" / "escape.html").unlink()
+        (corpus / ".git" / "secret.html").unlink()
+        (corpus / ".git").rmdir()

@@ -14,6 +14,28 @@ from webapp.insights import Insights, redact
     ("+44 (0)20 7946 0958", "[number]"),
     ("born 12/03/1961 in BS1 4QA", "born [date] in [postcode]"),
     ("grade 2 NET, Ki-67 15%", "grade 2 NET, Ki-67 15%"),
+    # the examples from issue 13
+    ("patient mohammed ali aged 63", "patient [name] aged [age]"),
+    ("my husband dave jones 14 acacia avenue leeds", "my husband [name] [address]"),
+    ("dob 1st february 1960", "dob [date]"),
+    ("ni number qq 12 34 56 c", "ni number [ni number]"),
+    ("hospital number rx123456", "hospital number [number]"),
+    ("jane.doe\uff20example.com", "[email]"),
+    ("jane dot doe at example dot com", "[email]"),
+    # more of the same kinds
+    ("my Mum Jean Smith has bowel cancer", "my Mum [name] has bowel cancer"),
+    ("Mrs O'Brien 72 years old chemo", "Mrs [name] [age] chemo"),
+    ("born 3 May 1948 flushing", "born [date] flushing"),
+    ("appointment on March 3rd, 2024", "appointment on [date]"),
+    ("write to jo (at) nhs (dot) net", "write to [email]"),
+    ("12 High Street, Bristol", "[address]"),
+    ("MRN: 55512 results", "MRN: [number] results"),
+    # ordinary questions are left alone
+    ("my husband has stage 4 bowel cancer", "my husband has stage 4 bowel cancer"),
+    ("stage 4 may spread to the liver", "stage 4 may spread to the liver"),
+    ("patient information about NETs", "patient information about NETs"),
+    ("what to eat at christmas", "what to eat at christmas"),
+    ("chemo every 3 weeks for 6 months", "chemo every 3 weeks for 6 months"),
 ])
 def test_personal_details_are_redacted(raw, stored):
     assert redact(raw) == stored
@@ -28,7 +50,7 @@ def test_reports_count_top_empty_and_never_opened_queries(tmp_path):
     log.record_open("carcinoid syndrome", "net/carcinoid.html#flushing")
     log.flush()
     report = log.report(days=7)
-    assert [(r.query, r.searches) for r in report["top"]][:1] == [("carcinoid syndrome", 3)]
+    assert [(r.query, r.searches) for r in report["top"]][:1] == [("Carcinoid Syndrome", 3)]
     assert [r.query for r in report["no_results"]] == ["zzzz"]
     assert [r.query for r in report["never_opened"]] == ["pancreatic net"]
     log.close()
@@ -96,3 +118,31 @@ def test_an_unusable_insights_database_does_not_stop_search(tmp_path):
     app = create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(tmp_path / "none"),
                       "SEARCH_INSIGHTS_DB": str(blocker / "insights.sqlite3")})
     assert app.extensions["insights"] is None
+
+
+def test_control_characters_are_removed_and_case_is_kept():
+    assert redact("NET\x00 flushing\u202e\u200b  at night\x1b[31m") == "NET flushing at night [31m"
+
+
+def test_redaction_reads_a_bounded_prefix_of_huge_input():
+    # 16 KB of one unbroken word was quadratic in the email pattern; input is now cut first
+    assert redact("a" * 16_000 + " me@example.com") == "a" * 1000
+
+
+def test_old_rows_are_deleted_after_the_retention_period(tmp_path):
+    db_path = tmp_path / "insights.sqlite3"
+    Insights(db_path).close()
+    with sqlite3.connect(db_path) as db:
+        days_ago = lambda days: time.time() - days * 86400  # noqa: E731
+        db.execute("INSERT INTO searches VALUES (?, ?, ?, ?)", (days_ago(100), "ancient", 1, "search"))
+        db.execute("INSERT INTO searches VALUES (?, ?, ?, ?)", (days_ago(80), "recent", 1, "search"))
+        db.execute("INSERT INTO opens VALUES (?, ?, ?)", (time.time() - 100 * 86400, "ancient", "a.html#b"))
+    log = Insights(db_path, retention_days=90)  # the writer deletes old rows when it starts
+    log.flush()
+    log.close()
+    with sqlite3.connect(db_path) as db:
+        assert [row[0] for row in db.execute("SELECT query FROM searches")] == ["recent"]
+        assert db.execute("SELECT COUNT(*) FROM opens").fetchone()[0] == 0
+    Insights(db_path, retention_days=30).close()
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM searches").fetchone()[0] == 0
