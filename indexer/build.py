@@ -17,12 +17,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
 from indexer import embeddings, store
-from indexer.duplicates import (
-    STATE_ARRAYS as DUPLICATE_STATE_ARRAYS,
-)
-from indexer.duplicates import (
-    STATE_FILE as DUPLICATE_STATE_FILE,
-)
+from indexer.duplicates import STATE_FILE as DUPLICATE_STATE_FILE
 from indexer.duplicates import (
     DuplicateFinder,
     DuplicateSettings,
@@ -32,7 +27,7 @@ from indexer.duplicates import (
     normalised_words,
 )
 from indexer.embeddings import SectionVectors
-from indexer.files import is_servable
+from indexer.files import servable_pages
 from indexer.model import Page, ParseError, Section, bytes_hash
 from indexer.parse import parse_html
 from indexer.schema import (
@@ -96,11 +91,7 @@ class BuildReport:
 def find_pages(corpus_dir: Path) -> list[Path]:
     """Every page under the corpus in a stable order: what /pages/ would serve, nothing else
     (no symlinks, hidden files or folders)."""
-    corpus_dir = Path(corpus_dir)
-    return sorted(
-        p for p in corpus_dir.rglob("*")
-        if is_servable(corpus_dir, p.relative_to(corpus_dir).as_posix())
-    )
+    return [Path(corpus_dir) / relative for relative in servable_pages(corpus_dir)]
 
 
 @dataclass(frozen=True)
@@ -175,12 +166,12 @@ def scan_corpus(corpus_dir: Path, known: dict[str, dict]) -> CorpusScan:
     """Find changed and deleted pages. A page whose size and modification time match the last
     build is unchanged without reading it; otherwise its bytes are hashed, so a touched but
     identical file is not parsed again."""
-    sources = {p.relative_to(corpus_dir).as_posix(): p for p in find_pages(corpus_dir)}
+    found = servable_pages(corpus_dir)
+    sources = {rel: corpus_dir / rel for rel in found}
     records, changed, stamps = {}, [], {}
     for rel, path in sources.items():
         record = known.get(rel, {})
-        stat = path.stat()
-        stamp = {"mtime_ns": stat.st_mtime_ns, "size": stat.st_size}
+        stamp = {"mtime_ns": found[rel].st_mtime_ns, "size": found[rel].st_size}
         if record and all(record.get(k) == v for k, v in stamp.items()):
             records[rel] = record
             continue
@@ -477,7 +468,7 @@ def _publish_with_vectors(index_dir: Path, generation: store.Generation, vectors
     tmp = store.new_generation_dir(index_dir)
     try:
         store.link_index_files(generation.path, tmp)
-        for name in (store.DUPLICATES_FILE, DUPLICATE_STATE_FILE, DUPLICATE_STATE_ARRAYS):
+        for name in (store.DUPLICATES_FILE, DUPLICATE_STATE_FILE):
             os.link(generation.path / name, tmp / name)
         embeddings.write_vectors(tmp, vectors)
         info = {**generation.info, "vectors": state, "vectors_done": len(vectors.keys)}

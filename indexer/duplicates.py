@@ -6,31 +6,29 @@ import functools
 import hashlib
 import io
 import itertools
-import json
 import logging
 import os
+import pickle
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, astuple, dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from datasketch import MinHash
 
 from indexer.model import Section
 
 log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[a-z0-9]+")
-# datasketch's default scheme since 2.0.0; the seed fixes the permutations, so signatures are repeatable.
-_SCHEME = "affine32"
+# The seed fixes the permutations, so signatures are repeatable across processes and builds.
 _SEED = 1
 # Odd 64-bit multiplier for the rolling shingle hash (the 64-bit golden ratio): any odd constant mixes.
 _ROLL = np.uint64(0x9E3779B97F4A7C15)
 # The finder's state, stored with each index generation so the next build can update it.
-STATE_FILE = "duplicates-state.json"
-STATE_ARRAYS = "duplicates-state.npz"
+STATE_FILE = "duplicates-state.pickle"
+STATE_VERSION = 1
 CSV_COLUMNS = ("group", "kind", "similarity", "path", "anchor", "heading", "page_title", "topic", "words")
 
 
@@ -361,40 +359,46 @@ class DuplicateFinder:
                                groups=groups, page_pairs=pairs)
 
     def save(self, directory: Path) -> None:
-        """Store the finder with an index generation (signatures as arrays, the rest as JSON)."""
+        """Store the finder with an index generation (one pickle: a JSON of 80,000 sections took
+        seconds to write, and the file is only ever read by the indexer that wrote it)."""
         text_ids, page_paths = sorted(self.text_signatures), sorted(self.page_signatures)
         width = self.settings.num_perm
-        with open(directory / STATE_ARRAYS, "wb") as handle:
-            np.savez(handle, texts=_stack([self.text_signatures[t] for t in text_ids], width),
-                     pages=_stack([self.page_signatures[p] for p in page_paths], width))
+        state = {"version": STATE_VERSION, "settings": self.settings,
+                 "text_ids": text_ids, "page_paths": page_paths,
+                 "text_matrix": _stack([self.text_signatures[t] for t in text_ids], width),
+                 "page_matrix": _stack([self.page_signatures[p] for p in page_paths], width),
+                 "sections": [_section_row(s) for s in self.sections.values()],
+                 "text_pairs": self.text_pairs, "page_pairs": self.page_pairs}
+        tmp = directory / f".{STATE_FILE}.tmp"
+        with open(tmp, "wb") as handle:
+            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
             handle.flush()
             os.fsync(handle.fileno())
-        state = {"settings": asdict(self.settings), "text_ids": text_ids, "page_paths": page_paths,
-                 "sections": [astuple(s) for s in self.sections.values()],
-                 "text_pairs": [[a, b, sim] for (a, b), sim in self.text_pairs.items()],
-                 "page_pairs": [[a, b, sim] for (a, b), sim in self.page_pairs.items()]}
-        with open(directory / STATE_FILE, "w", encoding="utf-8") as handle:
-            json.dump(state, handle, separators=(",", ":"))
-            handle.flush()
-            os.fsync(handle.fileno())
+        os.replace(tmp, directory / STATE_FILE)
 
     @classmethod
     def load(cls, directory: Path) -> DuplicateFinder | None:
         """The finder stored with a generation, or None when it is missing or unreadable."""
         try:
-            state = json.loads((directory / STATE_FILE).read_text(encoding="utf-8"))
-            with np.load(directory / STATE_ARRAYS, allow_pickle=False) as arrays:
-                texts, pages = arrays["texts"], arrays["pages"]
-            finder = cls(DuplicateSettings(**state["settings"]))
+            with open(directory / STATE_FILE, "rb") as handle:
+                state = pickle.load(handle)
+            if state.get("version") != STATE_VERSION:
+                return None
+            finder = cls(state["settings"])
             finder.sections = {row[0]: SectionPrint(*row) for row in state["sections"]}
-            finder.text_signatures = dict(zip(state["text_ids"], texts, strict=True))
-            finder.page_signatures = dict(zip(state["page_paths"], pages, strict=True))
-            finder.text_pairs = {(a, b): sim for a, b, sim in state["text_pairs"]}
-            finder.page_pairs = {(a, b): sim for a, b, sim in state["page_pairs"]}
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            finder.text_signatures = dict(zip(state["text_ids"], state["text_matrix"], strict=True))
+            finder.page_signatures = dict(zip(state["page_paths"], state["page_matrix"], strict=True))
+            finder.text_pairs, finder.page_pairs = state["text_pairs"], state["page_pairs"]
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # any damage: recompute rather than fail the build
             log.warning("cannot read the stored duplicate finder in %s (%s): recomputing", directory, exc)
             return None
         return finder
+
+
+def _section_row(s: SectionPrint) -> tuple:
+    return (s.key, s.path, s.anchor, s.heading, s.page_title, s.topic, s.position, s.words, s.text_id)
 
 
 def _stack(rows: list[np.ndarray], width: int) -> np.ndarray:
@@ -441,22 +445,40 @@ def _roll(columns: list[np.ndarray], length: int) -> np.ndarray:
 def _signatures(hashes: list[np.ndarray], num_perm: int) -> np.ndarray:
     """One MinHash signature per text, as the rows of a (texts x num_perm) array.
 
-    One MinHash per process is cleared and refilled rather than made or copied per text (making
-    one draws its permutations, and copies cost a quarter of the time); `int` as the hash
-    function passes the ready-made 32-bit shingle hashes through at C speed.
+    The same signatures as datasketch's MinHash with the "affine32" scheme and seed 1 (a test
+    holds them equal), computed here with numpy: importing datasketch pulls in SciPy, which cost
+    a one-page rebuild more than the rest of its work.
     """
-    rows = np.empty((len(hashes), num_perm), dtype=np.uint32)
-    minhash = _minhash(num_perm)
-    for row, values in enumerate(hashes):
-        minhash.clear()
-        minhash.update_batch(values.tolist())
-        rows[row] = minhash.hashvalues
+    multipliers, offsets = _permutations(num_perm)
+    rows = np.full((len(hashes), num_perm), _MAX_HASH32, dtype=np.uint32)
+    with np.errstate(over="ignore"):  # wrapping mod 2**32 is the permutation
+        for row, values in enumerate(hashes):
+            if len(values):
+                mixed = _fmix32(values.astype(np.uint32)).reshape(-1, 1)
+                rows[row] = (mixed * multipliers + offsets).min(axis=0)
     return rows
 
 
+_MAX_HASH32 = np.uint32(0xFFFFFFFF)
+
+
 @functools.cache
-def _minhash(num_perm: int) -> MinHash:
-    return MinHash(num_perm=num_perm, seed=_SEED, hashfunc=int, scheme=_SCHEME)
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """Odd multipliers and offsets of the affine permutations h -> a*h + b (mod 2**32)."""
+    generator = np.random.RandomState(_SEED)
+    multipliers = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    offsets = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return multipliers, offsets
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finalizer: spreads the shingle hashes before the permutations."""
+    with np.errstate(over="ignore"):
+        values = values ^ (values >> np.uint32(16))
+        values = values * np.uint32(0x85EBCA6B)
+        values = values ^ (values >> np.uint32(13))
+        values = values * np.uint32(0xC2B2AE35)
+        return values ^ (values >> np.uint32(16))
 
 
 def _candidate_pairs(signatures: np.ndarray, settings: _Settings,

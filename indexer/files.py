@@ -29,3 +29,26 @@ def is_servable(corpus_dir: Path | str, relative: str) -> bool:
         if not wanted(mode):
             return False
     return True
+
+
+def servable_pages(corpus_dir: Path | str) -> dict[str, os.stat_result]:
+    """Every page is_servable would allow, found in one walk (relative path -> its lstat), sorted.
+
+    The same rule as is_servable, applied while walking: symlinks and hidden names are never
+    entered or listed, so a 10,000-page corpus costs one scandir per folder rather than a
+    look-up of every folder on every file's path.
+    """
+    found: dict[str, os.stat_result] = {}
+    pending = [("", Path(corpus_dir).resolve())]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                relative = f"{prefix}{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((relative + "/", Path(entry.path)))
+                elif entry.name.lower().endswith(HTML_SUFFIXES) and entry.is_file(follow_symlinks=False):
+                    found[relative] = entry.stat(follow_symlinks=False)
+    return dict(sorted(found.items()))

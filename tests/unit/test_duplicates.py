@@ -199,3 +199,17 @@ def test_csv_and_table_formats():
                          "1,exact,1.000,b.html,t,T,Title of b.html,NETs,40"]
     table = format_table(report)
     assert "a.html#s" in table and "b.html#t" in table and "#1 exact" in table
+
+
+def test_signatures_equal_datasketch_minhash_affine32():
+    """Our numpy MinHash is datasketch's (affine32, seed 1), without importing SciPy at build time."""
+    from datasketch import MinHash
+
+    rng = np.random.default_rng(5)
+    batches = [rng.integers(0, 2**32, size=n, dtype=np.uint64).astype(np.uint32) for n in (1, 7, 300)]
+    ours = duplicates._signatures([*batches, np.zeros(0, dtype=np.uint32)], 128)
+    for row, values in enumerate(batches):
+        reference = MinHash(num_perm=128, seed=1, hashfunc=int, scheme="affine32")
+        reference.update_batch(values.tolist())
+        assert np.array_equal(ours[row], reference.hashvalues)
+    assert (ours[-1] == 0xFFFFFFFF).all()  # an empty text has the empty signature

@@ -42,3 +42,10 @@ def test_the_indexer_reads_only_what_pages_would_serve(corpus):
 def test_a_linked_corpus_folder_still_works(corpus, tmp_path):
     os.symlink(corpus, tmp_path / "current")
     assert is_servable(tmp_path / "current", "net/about.html")
+
+
+def test_the_walk_and_the_rule_agree_on_every_file(corpus, tmp_path):
+    os.symlink(corpus, tmp_path / "current")
+    every = [p.relative_to(corpus).as_posix() for p in corpus.rglob("*")]
+    assert [p.relative_to(tmp_path / "current").as_posix() for p in find_pages(tmp_path / "current")] == \
+        sorted(rel for rel in every if is_servable(corpus, rel))
