@@ -56,7 +56,7 @@ class DuplicateGroup:
     def to_dict(self) -> dict:
         """JSON-ready record."""
         return {"kind": self.kind, "similarity": self.similarity,
-                "members": [asdict(member) for member in self.members]}
+                "members": [vars(member).copy() for member in self.members]}  # flat: no deep copy
 
     @classmethod
     def from_dict(cls, data: dict) -> DuplicateGroup:
@@ -87,7 +87,7 @@ class DuplicateReport:
         """JSON-ready record."""
         return {"threshold": self.threshold, "min_words": self.min_words,
                 "groups": [group.to_dict() for group in self.groups],
-                "page_pairs": [asdict(pair) for pair in self.page_pairs]}
+                "page_pairs": [vars(pair).copy() for pair in self.page_pairs]}
 
     @classmethod
     def from_dict(cls, data: dict) -> DuplicateReport:
