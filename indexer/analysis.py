@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +17,8 @@ from whoosh.analysis import (
     StopFilter,
 )
 from whoosh.analysis.acore import Token
+from whoosh.analysis.filters import STOP_WORDS
+from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
 # Whole-word British -> American pairs that no suffix rule covers safely.
@@ -96,8 +98,73 @@ class AcronymFilter(Filter):
                 yield token
 
 
+# Distinct words remembered by WordFormFilter (a site's vocabulary is far smaller).
+_WORD_FORM_MEMO = 100_000
+
+
+@lru_cache(maxsize=1)
+def _english_stem() -> Callable[[str], str]:
+    return stemmer_for_language("en")
+
+
+class WordFormFilter(Filter):
+    """Lower case, accents folded, British spelling made American, stop words marked, stems: the
+    chain LowercaseFilter | CharsetFilter | SpellingVariantFilter | StopFilter | StemFilter in
+    one pass, each distinct word worked out once (five chained filters were a fifth of a build).
+    A test holds it token for token equal to that chain."""
+
+    def __init__(self) -> None:
+        self.stops = frozenset(STOP_WORDS)
+        self._memo: dict[str, tuple[str, bool]] = {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WordFormFilter)
+
+    def __getstate__(self) -> dict:
+        return {"stops": self.stops}  # the memo is a cache, not part of the schema
+
+    def __setstate__(self, state: dict) -> None:
+        self.stops, self._memo = state["stops"], {}
+
+    def _form(self, text: str) -> tuple[str, bool]:
+        """(the indexed form, whether it is a stop word) of one token as written."""
+        word = american_spelling(text.lower().translate(accent_map))
+        if len(word) < _MIN_WORD or word in self.stops:
+            return word, True
+        return _english_stem()(word), False
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        memo, pos = self._memo, None
+        for token in tokens:
+            found = memo.get(token.text)
+            if found is None:
+                found = self._form(token.text)
+                if len(memo) < _WORD_FORM_MEMO:
+                    memo[token.text] = found
+            token.text, stopped = found
+            if stopped:
+                if not token.removestops:  # kept, marked, as StopFilter does for phrase queries
+                    token.stopped = True
+                    yield token
+                continue
+            if token.positions:  # positions count only kept words, as StopFilter renumbers them
+                pos = token.pos if pos is None else pos + 1
+                token.pos = pos
+            token.stopped = False
+            yield token
+
+
+# StopFilter's default: one-letter words are never indexed
+_MIN_WORD = 2
+
+
 def text_analyzer() -> Analyzer:
     """The one analyzer for index and query text: words, case, accents, spelling, stop words, stems."""
+    return RegexTokenizer() | WordFormFilter()
+
+
+def chained_text_analyzer() -> Analyzer:
+    """The same analysis as Whoosh's stock filters, chained (what WordFormFilter is checked against)."""
     return (RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
             | SpellingVariantFilter() | StopFilter() | StemFilter(lang="en"))
 

@@ -63,3 +63,25 @@ def test_acronym_prefilter_keeps_exactly_what_the_acronym_analyzer_keeps(text):
     """Build-time picking of acronyms must not change what the acronym field holds."""
     picked = " ".join(ACRONYM_WORD.findall(text))
     assert [t.text for t in ACRONYM_ANALYZER(picked)] == [t.text for t in ACRONYM_ANALYZER(text)]
+
+
+def test_one_pass_word_forms_equal_the_chained_stock_filters():
+    """Every token of the sample site, with positions, in index and query mode, both ways of stopping."""
+    from pathlib import Path
+
+    from indexer.analysis import TEXT_ANALYZER, chained_text_analyzer
+    from indexer.parse import parse_html
+
+    chained = chained_text_analyzer()
+    root = Path(__file__).resolve().parents[2] / "corpus"
+    texts = [s.text for page in sorted(root.rglob("*.html"))
+             for s in parse_html(page.read_bytes(), page.name).sections]
+    texts.append("The NETs' Ménière TUMOURS of a 5-HIAA test, e.g. i.e. x y z haemoglobin's")
+    assert len(texts) > 500
+    for text in texts:
+        for kwargs in ({"positions": True}, {"mode": "query"}, {"removestops": False, "positions": True}):
+            ours = [(t.text, t.pos if kwargs.get("positions") else None, t.stopped)
+                    for t in TEXT_ANALYZER(text, **kwargs)]
+            stock = [(t.text, t.pos if kwargs.get("positions") else None, t.stopped)
+                     for t in chained(text, **kwargs)]
+            assert ours == stock, text[:80]
