@@ -2,6 +2,7 @@
 must keep serving, the app must answer (503 at worst, never 500) and say what to do."""
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
@@ -14,7 +15,7 @@ import numpy as np
 import pytest
 from sitegen import page_html, write_corpus
 
-from indexer import store
+from indexer import cli, store
 from indexer.build import build_index
 from webapp import create_app
 
@@ -218,3 +219,57 @@ def test_a_damaged_new_generation_is_refused_and_healthz_says_so(built, tmp_path
 
 def test_validate_generation_passes_a_sound_index(built):
     store.validate_generation((built / store.CURRENT).resolve())
+
+
+# -- a full or unwritable disk ----------------------------------------------------------------
+
+LIMITED_BUILD = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))  # as if the disk filled up at 4 KB
+from indexer.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_full_disk_gives_one_line_and_leaves_the_live_index_whole(small_corpus, tmp_path):
+    index_dir = tmp_path / "index"
+    build_index(small_corpus, index_dir, workers=1, semantic=False)
+    live = (index_dir / store.CURRENT).resolve()
+    full = subprocess.run([sys.executable, "-c", LIMITED_BUILD, "build", str(small_corpus), "--index",
+                           str(index_dir), "--full", "--no-semantic"],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert full.returncode == 1
+    assert full.stderr.strip().count("\n") == 0 and "Traceback" not in full.stderr
+    assert full.stderr.startswith("error: the disk is full") and "unchanged" in full.stderr
+    assert (index_dir / store.CURRENT).resolve() == live
+    store.validate_generation(live)
+    assert not list(index_dir.glob("tmp-gen-*"))
+
+
+def test_an_unwritable_index_folder_gives_one_line(small_corpus, tmp_path, monkeypatch, capsys):
+    index_dir = tmp_path / "index"
+    build_index(small_corpus, index_dir, workers=1, semantic=False)
+    live = (index_dir / store.CURRENT).resolve()
+    real_mkdir = Path.mkdir
+
+    def refused(path: Path, *args, **kwargs) -> None:
+        # tests run as root in CI, where permissions do not stop writes: refuse as a read-only disk would
+        if index_dir in (path, *path.parents):
+            raise PermissionError(errno.EROFS, "Read-only file system", str(path))
+        real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", refused)
+    assert cli.main(["build", str(small_corpus), "--index", str(index_dir), "--full"]) == cli.EXIT_FAILED
+    message = capsys.readouterr().err
+    assert message.startswith(f"error: cannot write to the index folder {index_dir}")
+    assert "Read-only file system" in message and message.strip().count("\n") == 0
+    assert (index_dir / store.CURRENT).resolve() == live
+
+
+def test_a_full_disk_hidden_behind_a_missing_file_is_still_named():
+    hidden = FileNotFoundError(errno.ENOENT, "No such file or directory", "seg.tmp")
+    hidden.__context__ = OSError(errno.ENOSPC, "No space left on device")  # raised while handling it
+    assert cli.write_failure(hidden).errno == errno.ENOSPC
+    assert "disk is full" in cli.write_failure_message(cli.write_failure(hidden), Path("idx"))
+    assert cli.write_failure(ValueError("a bug")) is None  # not a disk problem: the traceback stays
