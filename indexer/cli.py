@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import sys
@@ -18,6 +19,8 @@ from indexer.parse import parse_file
 from indexer.schema import indexed_sections
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_NOT_WRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,11 +96,46 @@ def _cmd_build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         print(f"error: {exc}\n(the previous index, if any, is still serving; "
               "--no-semantic builds without meaning vectors)", file=sys.stderr)
         return EXIT_FAILED
+    except Exception as exc:
+        failure = write_failure(exc)
+        if failure is None:
+            raise  # a bug: the traceback is what is needed
+        print(write_failure_message(failure, args.index), file=sys.stderr)
+        return EXIT_FAILED
     finally:
         for bar in bars.values():
             bar.close()
     print(json.dumps(report.to_dict(), indent=1) if args.json else format_report(report, args.index))
     return EXIT_FAILED if args.strict and report.skipped else EXIT_OK
+
+
+def write_failure(exc: BaseException) -> OSError | None:
+    """The operating-system error behind a failed build, looking through the errors it caused
+    (a full disk can surface as a missing file); None if there is none."""
+    chain: list[BaseException] = []
+    while exc is not None and exc not in chain:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    errors = [e for e in chain if isinstance(e, OSError)]
+    for wanted in (_DISK_FULL, _NOT_WRITABLE):
+        for error in errors:
+            if error.errno in wanted:
+                return error
+    return errors[0] if errors else None
+
+
+def write_failure_message(error: OSError, index_dir: Path) -> str:
+    """One line saying what went wrong and what to do; the live index is never touched by it."""
+    where = f" ({error.filename})" if error.filename else ""
+    if error.errno in _DISK_FULL:
+        what = (f"the disk is full (or a file size limit was reached) writing the index in {index_dir}"
+                f"{where}: free some space and build again")
+    elif error.errno in _NOT_WRITABLE:
+        what = (f"cannot write to the index folder {index_dir}{where}: {error.strerror}; "
+                "make it writable or choose another --index")
+    else:
+        what = f"cannot build the index in {index_dir}{where}: {error.strerror or error}"
+    return f"error: {what} (the index that was serving, if any, is unchanged)"
 
 
 def format_report(report: BuildReport, index_dir: Path) -> str:

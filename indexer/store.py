@@ -27,9 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 
+from indexer.duplicates import DuplicateReport
+from indexer.embeddings import DIMENSIONS, VECTORS_FILE
 from indexer.schema import SCHEMA_VERSION
 
 CURRENT = "current"
@@ -55,6 +58,10 @@ class IndexVersionMismatch(IndexError_):
 
 class BuildLocked(IndexError_):
     """Another build holds the lock."""
+
+
+class IndexCorrupt(IndexError_):
+    """A file of the generation cannot be read as what it should be; it must be rebuilt."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,61 @@ def current_generation(index_dir: Path) -> Generation:
     return Generation(gen_path, info)
 
 
+def validate_generation(gen_path: Path) -> None:
+    """Check everything a reader loads from a generation (the Whoosh table of contents and
+    segments, duplicates.json, vectors.npz if present); IndexCorrupt says what and how to fix it."""
+    gen_path = Path(gen_path)
+    for part, check in (("Whoosh index", _check_whoosh), (DUPLICATES_FILE, _check_duplicates),
+                        (VECTORS_FILE, _check_vectors)):
+        try:
+            check(gen_path)
+        except Exception as exc:  # whatever a damaged file makes a reader raise
+            raise _damaged(gen_path, part, exc) from exc
+
+
+def _damaged(gen_path: Path, part: str, exc: Exception) -> IndexCorrupt:
+    return IndexCorrupt(
+        f"index generation {gen_path.name} is damaged ({part}: {type(exc).__name__}: {exc}); "
+        f"rebuild it with `python -m indexer build CORPUS --index {gen_path.parent} --full`")
+
+
+def _check_whoosh(gen_path: Path) -> None:
+    """Open the index and read a little from every segment: its first and last stored document
+    and the first term and postings of every field."""
+    with whoosh_index.open_dir(str(gen_path)).searcher() as searcher:
+        for reader, _offset in searcher.reader().leaf_readers():
+            documents = reader.doc_count_all()
+            if documents:
+                reader.stored_fields(0)
+                reader.stored_fields(documents - 1)
+            for field in reader.indexed_field_names():
+                first = next(iter(reader.lexicon(field)), None)
+                if first is not None:
+                    reader.postings(field, first).all_ids()
+
+
+def _check_duplicates(gen_path: Path) -> None:
+    path = gen_path / DUPLICATES_FILE
+    if path.exists():
+        DuplicateReport.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _check_vectors(gen_path: Path) -> None:
+    """vectors.npz, if there: one row of the model's width per section of the index, by key."""
+    path = gen_path / VECTORS_FILE
+    if not path.exists():
+        return
+    with np.load(path, allow_pickle=False) as data:
+        keys, hashes, matrix = data["keys"], data["hashes"], data["matrix"]
+    if matrix.ndim != 2 or matrix.shape[1] != DIMENSIONS or not len(keys) == len(hashes) == len(matrix):
+        raise ValueError(f"{len(keys)} keys, {len(hashes)} hashes and a matrix of shape {matrix.shape}: "
+                         f"expected one {DIMENSIONS}-wide row per key")
+    with whoosh_index.open_dir(str(gen_path)).reader() as reader:
+        indexed = {term.decode("utf-8") for term in reader.lexicon("key")}
+    if set(keys.tolist()) != indexed:
+        raise ValueError(f"its keys do not match the index's {len(indexed)} sections")
+
+
 def read_build_info(gen_path: Path) -> dict:
     """The build record of a generation (empty if unreadable)."""
     try:
@@ -99,7 +161,10 @@ def read_build_info(gen_path: Path) -> dict:
 def open_index(index_dir: Path) -> tuple[Index, Generation]:
     """Open the live generation's Whoosh index for reading."""
     generation = current_generation(index_dir)
-    return whoosh_index.open_dir(str(generation.path)), generation
+    try:
+        return whoosh_index.open_dir(str(generation.path)), generation
+    except Exception as exc:  # a damaged table of contents
+        raise _damaged(generation.path, "Whoosh index", exc) from exc
 
 
 def new_generation_dir(index_dir: Path) -> Path:

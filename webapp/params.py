@@ -4,17 +4,27 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from webapp.search import BadRequest, SearchRequest
+from webapp.search import MAX_QUERY_CHARS, BadRequest, SearchRequest
 
 
 def search_request(args: Mapping[str, str], default_limit: int = 10) -> SearchRequest:
-    """A SearchRequest from query-string arguments; malformed numbers are a BadRequest."""
+    """A SearchRequest from query-string arguments; malformed numbers and over-long questions
+    are a BadRequest."""
     return SearchRequest(
-        text=args.get("q", ""),
+        text=_query_text(args),
         page=whole_number(args, "page", 1),
         limit=whole_number(args, "limit", default_limit),
         topic=args.get("topic", "").strip(),
     )
+
+
+def _query_text(args: Mapping[str, str]) -> str:
+    text = args.get("q", "")
+    length = len(" ".join(text.split()))  # spacing does not count, as in the search itself
+    if length > MAX_QUERY_CHARS:
+        raise BadRequest(f"The question is too long: at most {MAX_QUERY_CHARS:,} characters can be "
+                         f"searched, this one has {length:,}. Please shorten it.")
+    return text
 
 
 # ASCII digits only, and few of them: int() also reads "²"-like digits from other scripts (or

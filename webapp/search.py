@@ -173,6 +173,9 @@ class SearchService:
         self._generation: store.Generation | None = None
         self._spelling = SiteSpelling(())
         self._labels: list[dict] = []
+        # reliability: (name, problem) of a published generation refused as damaged while an
+        # older one keeps serving; /healthz reports it
+        self._rejected: tuple[str, str] | None = None
 
     # -- index lifecycle -------------------------------------------------------------------
 
@@ -193,19 +196,27 @@ class SearchService:
 
     def _stale(self) -> bool:
         try:
-            return os.readlink(self.index_dir / store.CURRENT) != self._generation.name
+            current = os.readlink(self.index_dir / store.CURRENT)
         except OSError:
             return True
+        return current != self._generation.name and (self._rejected is None or current != self._rejected[0])
 
     def _open(self) -> None:
         try:
             index, generation = store.open_index(self.index_dir)
+            store.validate_generation(generation.path)  # reliability: never open a damaged one
+        except store.IndexCorrupt as exc:
+            if self._searcher is None:
+                raise SearchUnavailable(str(exc)) from exc
+            self._rejected = (os.readlink(self.index_dir / store.CURRENT), str(exc))
+            log.error("still serving %s: %s", self._generation.name, exc)
+            return
         except store.IndexError_ as exc:
             raise SearchUnavailable(str(exc)) from exc
         except Exception as exc:  # a corrupt or unreadable index: tell the operator, not a 500
             raise SearchUnavailable(f"cannot open the index at {self.index_dir}: {exc}") from exc
         old = self._searcher
-        self._generation = generation
+        self._generation, self._rejected = generation, None
         self._searcher = index.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
         self._spelling = SiteSpelling(w.decode("utf-8") for w in self._searcher.lexicon("spelling"))
         self._labels = _labels(self._searcher)
@@ -236,7 +247,14 @@ class SearchService:
             info = self._generation.info
             return {"documents": searcher.doc_count(), "pages": len(info.get("pages", {})),
                     "built_at": info.get("built_at"), "generation": self._generation.name,
-                    "semantic": self._vectors is not None}
+                    "semantic": self._vectors is not None, **self._serving()}
+
+    def _serving(self) -> dict:
+        """reliability: which generation answers, and why not the current one if it does not."""
+        if self._rejected is None:
+            return {"serving": self._generation.name, "current": self._generation.name}
+        return {"status": "degraded", "serving": self._generation.name,
+                "current": self._rejected[0], "problem": self._rejected[1]}
 
     def topics(self) -> list[str]:
         """Every topic in the index, sorted."""

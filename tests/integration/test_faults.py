@@ -2,17 +2,20 @@
 must keep serving, the app must answer (503 at worst, never 500) and say what to do."""
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sitegen import page_html, write_corpus
 
-from indexer import store
+from indexer import cli, store
 from indexer.build import build_index
 from webapp import create_app
 
@@ -118,3 +121,155 @@ def test_a_second_build_in_the_same_process_is_refused(tmp_path):
         pass
     with store.build_lock(tmp_path):  # and the lock is free again afterwards
         pass
+
+
+# -- damaged index files ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """A small index with every kind of file (Whoosh segments, duplicates, meaning vectors)."""
+    root = tmp_path_factory.mktemp("built")
+    corpus = write_corpus(root / "corpus", {f"p/page{i}.html": page_html(f"Page {i}", {
+        "Flushing": f"Carcinoid syndrome causes flushing, page {i}.",
+        "Help": "Call the helpline on weekdays.",
+    }) for i in range(4)})
+    build_index(corpus, root / "index", workers=1)
+    return root / "index"
+
+
+def truncate(path: Path, keep: float) -> None:
+    """Cut a file to `keep` of its size."""
+    with open(path, "r+b") as handle:
+        handle.truncate(int(path.stat().st_size * keep))
+
+
+def wrong_width_vectors(path: Path) -> None:
+    with np.load(path) as data:
+        keys, hashes = data["keys"], data["hashes"]
+    np.savez(path, keys=keys, hashes=hashes, matrix=np.zeros((len(keys), 7), dtype=np.float16))
+
+
+def vectors_of_other_sections(path: Path) -> None:
+    with np.load(path) as data:
+        keys, hashes, matrix = data["keys"], data["hashes"], data["matrix"]
+    np.savez(path, keys=np.array([f"gone.html#{k}" for k in keys]), hashes=hashes, matrix=matrix)
+
+
+DAMAGE = {
+    "segment cut in half": ("*.seg", lambda p: truncate(p, 0.5)),
+    "segment emptied": ("*.seg", lambda p: truncate(p, 0)),
+    "segment missing": ("*.seg", Path.unlink),
+    "table of contents emptied": ("*.toc", lambda p: truncate(p, 0)),
+    "table of contents garbage": ("*.toc", lambda p: p.write_bytes(b"\x00garbage" * 50)),
+    "duplicates garbage": (store.DUPLICATES_FILE, lambda p: p.write_text("{not json")),
+    "duplicates of the wrong shape": (store.DUPLICATES_FILE, lambda p: p.write_text('{"groups": 3}')),
+    "vectors cut short": (store.VECTORS_FILE, lambda p: truncate(p, 0.6)),
+    "vectors of the wrong width": (store.VECTORS_FILE, wrong_width_vectors),
+    "vectors for other sections": (store.VECTORS_FILE, vectors_of_other_sections),
+}
+
+
+def damaged_copy(built: Path, tmp_path: Path, damage: str) -> Path:
+    """A copy of the built index whose live generation has one file damaged."""
+    index_dir = tmp_path / "index"
+    shutil.copytree(built, index_dir, symlinks=True)
+    pattern, harm = DAMAGE[damage]
+    harm(next((index_dir / store.CURRENT).resolve().glob(pattern)))
+    return index_dir
+
+
+# Whoosh leaves a damaged segment's file open when it fails to read it (closed when collected)
+LEAKED_FILES = [pytest.mark.filterwarnings("ignore::ResourceWarning"),
+                pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+@LEAKED_FILES[0]
+@LEAKED_FILES[1]
+def test_the_app_starts_on_a_damaged_index_and_answers_503_naming_the_fix(built, tmp_path, damage, caplog):
+    client = app_over(damaged_copy(built, tmp_path, damage), tmp_path)
+    logged = [r.getMessage() for r in caplog.records]
+    assert any("rebuild it with `python -m indexer build" in line for line in logged), logged
+    for url in ("/api/search?q=flushing", "/api/ask?q=what+is+flushing", "/healthz", "/api/suggest?q=flu"):
+        response = client.get(url)
+        assert response.status_code == 503, url
+        assert "is damaged" in response.get_json()["error"]["message"]
+    for url in ("/search?q=flushing", "/ask?q=flushing", "/editors/duplicates", "/"):
+        assert client.get(url).status_code in (200, 503), url
+
+
+@LEAKED_FILES[0]
+@LEAKED_FILES[1]
+def test_a_damaged_new_generation_is_refused_and_healthz_says_so(built, tmp_path):
+    index_dir = tmp_path / "index"
+    shutil.copytree(built, index_dir, symlinks=True)
+    client = app_over(index_dir, tmp_path)
+    old = (index_dir / store.CURRENT).resolve()
+    assert client.get("/healthz").get_json()["serving"] == old.name
+    new = old.with_name(old.name + "-new")  # "published" by hand: a copy with a damaged segment
+    shutil.copytree(old, new)
+    truncate(next(new.glob("*.seg")), 0.5)
+    (index_dir / "next").symlink_to(new.name)
+    os.replace(index_dir / "next", index_dir / store.CURRENT)
+    assert client.get("/api/search?q=flushing").get_json()["total"] > 0  # the old one answers
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "degraded" and health["serving"] == old.name
+    assert health["current"] == new.name and "is damaged" in health["problem"]
+
+
+def test_validate_generation_passes_a_sound_index(built):
+    store.validate_generation((built / store.CURRENT).resolve())
+
+
+# -- a full or unwritable disk ----------------------------------------------------------------
+
+LIMITED_BUILD = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))  # as if the disk filled up at 4 KB
+from indexer.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_full_disk_gives_one_line_and_leaves_the_live_index_whole(small_corpus, tmp_path):
+    index_dir = tmp_path / "index"
+    build_index(small_corpus, index_dir, workers=1, semantic=False)
+    live = (index_dir / store.CURRENT).resolve()
+    full = subprocess.run([sys.executable, "-c", LIMITED_BUILD, "build", str(small_corpus), "--index",
+                           str(index_dir), "--full", "--no-semantic"],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert full.returncode == 1
+    assert full.stderr.strip().count("\n") == 0 and "Traceback" not in full.stderr
+    assert full.stderr.startswith("error: the disk is full") and "unchanged" in full.stderr
+    assert (index_dir / store.CURRENT).resolve() == live
+    store.validate_generation(live)
+    assert not list(index_dir.glob("tmp-gen-*"))
+
+
+def test_an_unwritable_index_folder_gives_one_line(small_corpus, tmp_path, monkeypatch, capsys):
+    index_dir = tmp_path / "index"
+    build_index(small_corpus, index_dir, workers=1, semantic=False)
+    live = (index_dir / store.CURRENT).resolve()
+    real_mkdir = Path.mkdir
+
+    def refused(path: Path, *args, **kwargs) -> None:
+        # tests run as root in CI, where permissions do not stop writes: refuse as a read-only disk would
+        if index_dir in (path, *path.parents):
+            raise PermissionError(errno.EROFS, "Read-only file system", str(path))
+        real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", refused)
+    assert cli.main(["build", str(small_corpus), "--index", str(index_dir), "--full"]) == cli.EXIT_FAILED
+    message = capsys.readouterr().err
+    assert message.startswith(f"error: cannot write to the index folder {index_dir}")
+    assert "Read-only file system" in message and message.strip().count("\n") == 0
+    assert (index_dir / store.CURRENT).resolve() == live
+
+
+def test_a_full_disk_hidden_behind_a_missing_file_is_still_named():
+    hidden = FileNotFoundError(errno.ENOENT, "No such file or directory", "seg.tmp")
+    hidden.__context__ = OSError(errno.ENOSPC, "No space left on device")  # raised while handling it
+    assert cli.write_failure(hidden).errno == errno.ENOSPC
+    assert "disk is full" in cli.write_failure_message(cli.write_failure(hidden), Path("idx"))
+    assert cli.write_failure(ValueError("a bug")) is None  # not a disk problem: the traceback stays
