@@ -30,12 +30,16 @@ from flask import (
 from flask.cli import AppGroup
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from webapp.ratelimit import TokenBuckets, client_key, refusal
+
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 MIN_PASSWORD_LENGTH = 12
 PROTECTED_PREFIXES = ("/editors/", "/api/editors/")
 OPEN_ENDPOINTS = {"auth.login", "auth.login_form", "auth.logout"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Failed sign-ins per client: 10 at once, then one every 30 seconds (password guessing).
+FAILED_SIGN_IN_BURST, FAILED_SIGN_IN_RATE = 10, 1 / 30
 # Checked when the name is unknown, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
@@ -114,7 +118,12 @@ def login():
     """Check the name and password; on success start a fresh session and go on."""
     name, password = request.form.get("name", "").strip(), request.form.get("password", "")
     target = _safe_next(request.form.get("next", ""))
+    failures: TokenBuckets = current_app.extensions["failed_sign_ins"]
+    client = client_key(current_app.extensions["trusted_proxies"])
+    if wait := failures.wait(client):
+        return refusal(429, "Too many failed sign-ins from your address: wait and try again.", wait)
     if not name or not accounts().check(name, password):
+        failures.take(client)
         log.info("editors: failed sign-in")  # no name or address: the log is not a user list
         return render_template("login.html", next=target, failed=True), 401
     session.clear()  # a new session, so a token planted before sign-in is worthless
@@ -162,6 +171,7 @@ def configure(app: Flask) -> None:
                       SESSION_COOKIE_SECURE=bool(app.config["SEARCH_SECURE_COOKIES"]),
                       PERMANENT_SESSION_LIFETIME=app.config["SEARCH_SESSION_HOURS"] * 3600)
     app.extensions["editors"] = EditorAccounts(app.config["SEARCH_EDITORS_DB"])
+    app.extensions["failed_sign_ins"] = TokenBuckets(FAILED_SIGN_IN_RATE, FAILED_SIGN_IN_BURST)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["signed_in_editor"] = signed_in_editor
     app.before_request(_guard)

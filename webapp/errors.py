@@ -9,6 +9,9 @@ from werkzeug.exceptions import HTTPException
 from webapp.search import BadRequest, SearchUnavailable
 
 log = logging.getLogger(__name__)
+# gunicorn.conf.py lets request lines up to 8,190 bytes through (gunicorn's own limit, answered
+# with its HTML page); the app refuses URLs over this length itself, in the one error shape.
+MAX_URL_LENGTH = 4094
 
 
 def error_response(status: int, message: str):
@@ -22,6 +25,14 @@ def error_response(status: int, message: str):
 
 def register(app: Flask) -> None:
     """Attach the error handlers to the app."""
+
+    @app.before_request
+    def refuse_long_urls():
+        """An over-long address: 414 in the one shape, not the server's own page."""
+        if len(request.full_path) > MAX_URL_LENGTH:
+            return error_response(414, f"That address is too long (over {MAX_URL_LENGTH} characters): "
+                                       "use fewer words.")
+        return None
 
     @app.errorhandler(BadRequest)
     def bad_request(exc: BadRequest):

@@ -28,6 +28,16 @@ class TokenBuckets:
         self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, when)
         self._lock = threading.Lock()
 
+    def wait(self, client: str, now: float | None = None) -> float:
+        """Seconds until the client has a token (0 if it has one now), spending nothing."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, when = self._buckets.get(client, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - when) * self.rate)
+        if tokens >= 1:
+            return 0.0
+        return (1 - tokens) / self.rate if self.rate > 0 else math.inf
+
     def take(self, client: str, now: float | None = None) -> float:
         """Spend one token: 0 if the request may go ahead, else the seconds until it could."""
         now = time.monotonic() if now is None else now
@@ -80,7 +90,8 @@ def client_key(trusted_proxies: frozenset[str]) -> str:
     return peer
 
 
-def _refusal(status: int, message: str, retry_after: float) -> Response:
+def refusal(status: int, message: str, retry_after: float) -> Response:
+    """An error response in the one shape with a Retry-After header."""
     response = make_response(error_response(status, message))
     response.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
     return response
@@ -95,17 +106,18 @@ def register(app: Flask) -> None:
     proxies = frozenset(p.strip() for p in str(app.config["SEARCH_TRUSTED_PROXIES"] or "").split(",")
                         if p.strip())
     app.extensions["in_flight"] = in_flight
+    app.extensions["trusted_proxies"] = proxies
 
     @app.before_request
     def limit():
         if buckets is not None and request.endpoint in RATE_LIMITED:
             wait = buckets.take(client_key(proxies))
             if wait:
-                return _refusal(429, "Too many requests from your address: please wait a moment "
+                return refusal(429, "Too many requests from your address: please wait a moment "
                                      "and try again.", wait)
         if request.endpoint in EXPENSIVE:
             if not in_flight.acquire(timeout=IN_FLIGHT_WAIT_SECONDS):
-                return _refusal(503, "Search is busy right now: please try again in a moment.", 1)
+                return refusal(503, "Search is busy right now: please try again in a moment.", 1)
             g.holds_search_slot = True
         return None
 

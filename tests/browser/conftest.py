@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,24 @@ def page(browser):
     context.close()
 
 
+def wait_until(page, expression: str, seconds: float = 5.0) -> None:
+    """Poll a JavaScript expression until it is true. Not page.wait_for_function: that evaluates
+    the string with eval() inside the page, which the site's Content-Security-Policy forbids."""
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if page.evaluate(expression):
+                return
+        except Error as exc:  # the page navigated while we asked: ask the new one
+            if "context was destroyed" not in str(exc):
+                raise
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {seconds} s: {expression}")
+        page.wait_for_timeout(50)
+
+
 def wait_for_focus_in_box(page) -> None:
     """Chromium applies `autofocus` just after load; typing before then would lose keys."""
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'q'", timeout=5000)
+    wait_until(page, "document.activeElement && document.activeElement.id === 'q'")

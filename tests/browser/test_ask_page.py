@@ -1,6 +1,6 @@
 """The nurses' page in a real browser: keyboard only, from question to copied answer."""
 import pytest
-from conftest import wait_for_focus_in_box
+from conftest import wait_for_focus_in_box, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +50,7 @@ def test_c_copies_the_passage_with_its_link(server, page):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowUp")
     page.keyboard.press("c")
-    page.wait_for_function("document.body.dataset.copied", timeout=3000)
+    wait_until(page, "document.body.dataset.copied")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert "neuroendocrine tumour" in copied
     assert "net/about-nets.html#" in copied  # the link to send the caller

@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from conftest import wait_for_focus_in_box
+from conftest import wait_for_focus_in_box, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def test_search_box_suggests_titles_and_headings(server, page):
     page.goto(server + "/")
     wait_for_focus_in_box(page)
     page.keyboard.type("carc", delay=20)
-    page.wait_for_function("document.querySelectorAll('#suggestions option').length > 0", timeout=5000)
+    wait_until(page, "document.querySelectorAll('#suggestions option').length > 0")
     options = page.eval_on_selector_all("#suggestions option", "els => els.map(e => e.value)")
     assert "Carcinoid syndrome" in options
 

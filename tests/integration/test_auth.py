@@ -97,3 +97,15 @@ def test_operator_manages_accounts_from_the_command_line(site, tmp_path):
     assert b"a good long password" not in stored
     assert runner.invoke(args=["editors", "remove", "sam"]).exit_code == 0
     assert runner.invoke(args=["editors", "list"]).output.split() == []
+
+
+def test_password_guessing_is_slowed_down(app):
+    guesser = app.test_client()
+    guesser.environ_base["REMOTE_ADDR"] = "192.0.2.77"
+    assert [sign_in(guesser, password=f"guess {i}").status_code for i in range(10)] == [401] * 10
+    blocked = sign_in(guesser)  # even the right password waits now
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) >= 1
+    assert "Too many failed sign-ins" in blocked.get_data(as_text=True)
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.78"
+    assert sign_in(other).status_code == 302
