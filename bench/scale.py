@@ -47,6 +47,10 @@ class Row:
     target: str = "-"
     floor: str = "-"
 
+    def __post_init__(self) -> None:
+        # each figure is logged the moment it is measured: a run stopped early still tells something
+        progress(f"{self.figure}: {self.measured}")
+
 
 # ---------------------------------------------------------------- parse floor
 
