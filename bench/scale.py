@@ -33,6 +33,11 @@ UPDATE_TARGET = "<= 3 s"
 WORK = ROOT / "var" / "bench-scale"
 
 
+def progress(message: str) -> None:
+    """A line on stderr while a long run goes on (the table goes to stdout)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 @dataclass
 class Row:
     """One line of the result table."""
@@ -41,6 +46,10 @@ class Row:
     measured: str
     target: str = "-"
     floor: str = "-"
+
+    def __post_init__(self) -> None:
+        # each figure is logged the moment it is measured: a run stopped early still tells something
+        progress(f"{self.figure}: {self.measured}")
 
 
 # ---------------------------------------------------------------- parse floor
@@ -66,6 +75,7 @@ def _project_parser(job: tuple[str, str]) -> float:
 
 def parse_floor(label: str, work: Callable, jobs: list, workers: int) -> tuple[Row, float]:
     """Pages/s of one parsing step over every page with `workers` processes, and per-page p50/p99."""
+    progress(f"parse only: {label}, {len(jobs)} pages")
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         times = list(pool.map(work, jobs, chunksize=16))
@@ -98,6 +108,7 @@ def _build_child(conn, corpus: str, index: str, full: bool, workers: int) -> Non
 
 def run_build(corpus: Path, index: Path, *, full: bool, workers: int) -> dict:
     """One build_index call in a fresh process (so peak memory is this build's alone)."""
+    progress(f"{'full' if full else 'incremental'} build of {corpus}")
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_build_child, args=(send, str(corpus), str(index), full, workers))
@@ -194,6 +205,7 @@ def measure_embedding(site: Path, sample: int, total_sections: int, total_pages:
         if len(sections) >= sample:
             break
     texts = [embeddings.passage_text(s) for s in sections[:sample]]
+    progress(f"embedding {len(texts)} sections")
     started = time.perf_counter()
     encoder = embeddings.load_encoder()
     loaded = time.perf_counter() - started
