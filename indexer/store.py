@@ -251,41 +251,55 @@ def build_lock(index_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
     children are killed when the builder dies, so a SIGKILLed build never wedges the next one."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    key = str((index_dir / LOCK_FILE).resolve())
-    handle = open(index_dir / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 (held for the block)
+    deadline = time.monotonic() + wait_seconds
+    key = _claim_in_process(index_dir, deadline)
     try:
-        _acquire(handle, key, index_dir, time.monotonic() + wait_seconds)
-        try:
+        # Nothing else in this process may open the lock file: closing any descriptor of a file
+        # drops the process's POSIX locks on it (so a second build here is refused before it).
+        with open(index_dir / LOCK_FILE, "a+", encoding="utf-8") as handle:
+            _acquire(handle, index_dir, deadline)
             handle.seek(0)
             handle.truncate()
             handle.write(str(os.getpid()))
             handle.flush()
             yield
-        finally:
-            with _held_guard:
-                _held_locks.discard(key)
     finally:
-        handle.close()  # closing the file releases the lock
+        with _held_guard:
+            _held_locks.discard(key)
 
 
-def _acquire(handle: TextIO, key: str, index_dir: Path, deadline: float) -> None:
-    """Take the lock for this process, retrying until `deadline`."""
+def _claim_in_process(index_dir: Path, deadline: float) -> str:
+    """Refuse a second build in this process (record locks do not conflict within one)."""
     global _lock_owner_pid
+    key = str((index_dir / LOCK_FILE).resolve())
     while True:
         with _held_guard:
             if key not in _held_locks:
-                try:
-                    fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    _held_locks.add(key)
-                    _lock_owner_pid = os.getpid()
-                    return
-                except OSError as exc:
-                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise
+                _held_locks.add(key)
+                _lock_owner_pid = os.getpid()
+                return key
         if time.monotonic() >= deadline:
-            raise BuildLocked(f"another build is running on {index_dir}{_live_holder(handle)}; "
-                              "wait for it to finish or pass --wait SECONDS")
+            raise _locked(index_dir, f" (pid {os.getpid()})")
         time.sleep(0.2)
+
+
+def _acquire(handle: TextIO, index_dir: Path, deadline: float) -> None:
+    """Take the record lock, retrying until `deadline`."""
+    while True:
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+        if time.monotonic() >= deadline:
+            raise _locked(index_dir, _live_holder(handle))
+        time.sleep(0.2)
+
+
+def _locked(index_dir: Path, holder: str) -> BuildLocked:
+    return BuildLocked(f"another build is running on {index_dir}{holder}; "
+                       "wait for it to finish or pass --wait SECONDS")
 
 
 def _live_holder(handle: TextIO) -> str:

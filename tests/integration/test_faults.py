@@ -62,7 +62,7 @@ def many_pages(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("many")
     return write_corpus(root / "corpus", {f"p/page{i:03d}.html": page_html(f"Page {i}", {
         f"Part {j}": f"Words about carcinoid and flushing, number {i} {j}. " * 12 for j in range(3)
-    }) for i in range(200)})
+    }) for i in range(100)})
 
 
 @pytest.mark.timeout(300)
@@ -98,29 +98,38 @@ def test_a_killed_build_with_workers_never_blocks_the_next_one(many_pages, tmp_p
                 os.kill(pid, signal.SIGKILL)
 
 
-def test_the_locked_message_names_only_a_live_holder(small_corpus, tmp_path):
-    index_dir = tmp_path / "index"
-    lock_file = index_dir / store.LOCK_FILE
+def lockable_elsewhere(lock_file: Path) -> bool:
+    """True if another process can take the lock now."""
+    script = ("import fcntl, sys\nhandle = open(sys.argv[1], 'a+')\ntry:\n"
+              "    fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)\nexcept OSError:\n    sys.exit(1)\n")
+    return subprocess.run([sys.executable, "-c", script, str(lock_file)]).returncode == 0
+
+
+def build_lock_elsewhere(index_dir: Path) -> str:
+    """What another process is told when it asks for the build lock."""
+    script = ("import sys\nfrom indexer import store\ntry:\n    store.build_lock(sys.argv[1]).__enter__()\n"
+              "except store.BuildLocked as exc:\n    print(exc)\n")
+    return subprocess.run([sys.executable, "-c", script, str(index_dir)], capture_output=True, text=True,
+                          cwd=ROOT, check=True).stdout
+
+
+def test_the_locked_message_names_only_a_live_holder(tmp_path):
+    lock_file = tmp_path / store.LOCK_FILE
 
     def claim(pid: int) -> None:
         # written by another process: closing a file here would drop this process's record lock
         subprocess.run([sys.executable, "-c", f"open({str(lock_file)!r}, 'w').write('{pid}')"], check=True)
 
-    with store.build_lock(index_dir):
+    with store.build_lock(tmp_path):
+        with pytest.raises(store.BuildLocked) as refused:  # a second build, even in this process
+            store.build_lock(tmp_path).__enter__()
+        assert f"(pid {os.getpid()})" in str(refused.value)
+        assert not lockable_elsewhere(lock_file)  # refusing the second build kept the first's lock
+        assert f"(pid {os.getpid()})" in build_lock_elsewhere(tmp_path)
         claim(999_999_999)  # a pid no process has
-        refused = indexer_cli("build", str(small_corpus), "--index", str(index_dir))
-        assert refused.returncode == 1 and "another build is running" in refused.stderr
-        assert "pid" not in refused.stderr
-        claim(os.getpid())
-        refused = indexer_cli("build", str(small_corpus), "--index", str(index_dir))
-        assert refused.returncode == 1 and f"(pid {os.getpid()})" in refused.stderr
-
-
-def test_a_second_build_in_the_same_process_is_refused(tmp_path):
-    with store.build_lock(tmp_path), pytest.raises(store.BuildLocked), store.build_lock(tmp_path):
-        pass
-    with store.build_lock(tmp_path):  # and the lock is free again afterwards
-        pass
+        message = build_lock_elsewhere(tmp_path)
+        assert "another build is running" in message and "pid" not in message
+    assert lockable_elsewhere(lock_file)  # free again afterwards
 
 
 # -- damaged index files ----------------------------------------------------------------------
