@@ -11,6 +11,9 @@ from markupsafe import Markup
 from indexer.analysis import TEXT_ANALYZER
 
 SNIPPET_WORDS = 30
+# A line that ends like this already reads on into the next; any other (a list item, a table
+# row) is kept apart from it with a semicolon, so "stress or worry" and "an injury" do not merge.
+_RUNS_ON = tuple(".!?:;,…")
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ def mark(text: str, spans: list[Span]) -> Markup:
 
 def snippet(text: str, terms: dict[str, bool], words: int = SNIPPET_WORDS) -> Markup:
     """About `words` words around the densest cluster of matches, marked and escaped."""
-    flat = " ".join(text.split())
+    flat = flatten(text)
     spans = match_spans(flat, terms)
     word_starts = [i for i, ch in enumerate(flat) if ch != " " and (i == 0 or flat[i - 1] == " ")]
     if len(word_starts) <= words:
@@ -62,6 +65,17 @@ def snippet(text: str, terms: dict[str, bool], words: int = SNIPPET_WORDS) -> Ma
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < len(flat) else ""
     return Markup(prefix) + body + Markup(suffix)
+
+
+def flatten(text: str) -> str:
+    """A section's lines as one line of prose: list items and table rows stay apart ("; "),
+    and table cells are separated by a middle dot rather than the index's pipes."""
+    out = ""
+    for line in text.split("\n"):
+        line = " ".join(line.split()).replace(" | ", " · ")
+        if line:
+            out += ("" if not out else " " if out.endswith(_RUNS_ON) else "; ") + line
+    return out
 
 
 def _best_window(word_starts: list[int], spans: list[Span], words: int) -> int:
