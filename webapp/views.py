@@ -15,6 +15,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from werkzeug.security import safe_join
 
 from webapp import display, sitecopy
 from webapp.api import ASK_ALTERNATIVES, insights, log_search, service
@@ -148,10 +149,10 @@ def open_result():
 
 def _site_copy(root: Path, path: str) -> Response:
     """A copied page as the site shows it: assets from /pages/static/, no outside trackers."""
-    response = send_from_directory(root, path, mimetype="text/html")
-    response.direct_passthrough = False  # read the file so it can be rewritten
-    response.set_data(sitecopy.rewrite_page(response.get_data()))
-    return response
+    file = safe_join(str(root), path)
+    if file is None or not Path(file).is_file():
+        abort(404, description="That page is not in the site copy.")
+    return Response(sitecopy.rewrite_page(Path(file).read_bytes()), mimetype="text/html")
 
 
 def _log_unless_typing(response, source: str) -> None:

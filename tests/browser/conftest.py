@@ -72,7 +72,7 @@ def site_pages() -> dict[str, str]:
         }, topic="Living with cancer")
     styled = page_html("Scans for NETs", {
         "Before the scan": "You may need to stop eating a few hours before the scan.",
-        **{f"Part {n}": "Filler text so the page is long enough to scroll. " * 30 for n in range(1, 4)},
+        "Getting ready": "Filler text so that the page is long enough to scroll. " * 60,
         "Gallium PET scan": "A gallium PET scan shows where NET cells are in the body.",
         "After the scan": "You can usually go home the same day. " * 20,
     }, topic="Neuroendocrine cancer")
@@ -85,8 +85,12 @@ def server(tmp_path_factory):
     """gunicorn (2 workers) on a loopback port over a small site; yields its base URL."""
     root = tmp_path_factory.mktemp("browser-site")
     corpus = write_corpus(root / "corpus", site_pages())
-    (corpus / "static").mkdir()
-    (corpus / "static" / "site.css").write_text(SITE_CSS, encoding="utf-8")
+    # the sample site's real assets and one of its real pages (cookie banner, menus, trackers)
+    shutil.copytree(ROOT / "corpus" / "static", corpus / "static")
+    with (corpus / "static" / "site.css").open("a", encoding="utf-8") as css:
+        css.write(SITE_CSS)
+    real = ROOT / "corpus" / "neuroendocrine-cancer" / "what-is-neuroendocrine-cancer.html"
+    shutil.copy(real, corpus / "net" / "what-is-neuroendocrine-cancer.html")
     (corpus / "synonyms.txt").write_text("NET, neuroendocrine tumour\n", encoding="utf-8")
     build_index(corpus, root / "index", workers=1)
     with gunicorn(root / "index", corpus, str(root / "insights.sqlite3")) as base:

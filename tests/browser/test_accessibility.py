@@ -12,6 +12,7 @@ PAGES = {
     "past-the-end": "/search?q=tiredness&page=999",
     "ask": "/ask?q=carcinoid+flushing",
     "site-page": "/pages/net/scans.html#gallium-pet-scan",
+    "real-site-page": "/pages/net/what-is-neuroendocrine-cancer.html#where-it-starts",
     "not-found": "/nowhere",
     "editors": "/editors/",
     "duplicates": "/editors/duplicates",

@@ -21,8 +21,8 @@ def fits(page) -> bool:
 
 def test_duplicate_groups_compare_and_similar_are_reachable(server, editor):
     editor.goto(server + "/editors/duplicates")
-    group = editor.locator(".dup-group").first
-    expect(group).to_contain_text("Getting support")
+    group = editor.locator(".dup-group", has_text="Getting support").first
+    expect(group).to_contain_text("About NETs")
     assert fits(editor)  # no sideways scrolling, even on a phone
     width = editor.viewport_size["width"]
     compare = group.get_by_role("link", name="compare").first

@@ -52,6 +52,8 @@ def test_back_and_forward_step_through_searches_not_off_the_site(server, page):
     expect(page).to_have_title(re.compile("^flushing - "))
     page.go_back()
     assert urlsplit(page.url).path == "/"  # the home page, still on the site
+    expect(page.locator(".hit")).to_have_count(0)
+    expect(page.locator(".topic-list")).to_be_visible()
     page.go_forward()
     expect(page.locator("#q")).to_have_value("flushing")
     expect(page.locator(".hit-link").first).to_be_visible()

@@ -44,8 +44,9 @@
     document.dispatchEvent(new CustomEvent("results:updated"));
   }
 
+  // `fromHistory`: show the search the address names (Back, Forward), without a new entry.
   async function refresh(settled, fromHistory) {
-    const data = params();
+    const data = fromHistory ? new URLSearchParams(location.search) : params();
     const ticket = ++latest;
     const text = data.get("q");
     if (!text) {
@@ -107,8 +108,7 @@
   // Back and Forward between searches made while typing: show the search the address names.
   window.addEventListener("popstate", function () {
     const data = new URLSearchParams(location.search);
-    if (location.pathname !== endpoint || !data.get("q") || data.get("page")) { location.reload(); return; }
-    box.value = data.get("q");
+    box.value = data.get("q") || "";
     const topic = form.querySelector("[name=topic]");
     if (topic) topic.value = data.get("topic") || "";
     refresh(false, true);
