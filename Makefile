@@ -29,14 +29,22 @@ run: index
 	  --access-logfile - --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms' \
 	  'webapp:create_app()'
 
-## browser-deps: Debian's Chromium and ChromeDriver for the browser tests (needs root or sudo)
-browser-deps:
+AXE := tests/browser/node/node_modules/axe-core/axe.min.js
+
+## browser-deps: Debian's Chromium and ChromeDriver for the browser tests (needs root or sudo),
+## and axe-core (from npm) for the accessibility checks
+browser-deps: $(AXE)
 	@if [ -x /usr/bin/chromium ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	elif command -v sudo >/dev/null; then \
 	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "browser tests need Debian's chromium: apt-get install chromium chromium-driver"; fi
+
+$(AXE):
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; fi
+	npm install --no-save --no-audit --no-fund --prefix tests/browser/node axe-core@4
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

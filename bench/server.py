@@ -15,12 +15,12 @@ from pathlib import Path
 
 @contextmanager
 def gunicorn(index_dir: Path, corpus_dir: Path, insights_db: str = "",
-             seconds: float = 30) -> Iterator[str]:
+             seconds: float = 30, env: dict[str, str] | None = None) -> Iterator[str]:
     """Serve the app over an index until the block ends; yields the base URL once /healthz
     answers. A server that dies or does not answer in time raises with its log's tail."""
     port = _free_port()
     env = {**os.environ, "SEARCH_INDEX_DIR": str(index_dir), "SEARCH_CORPUS_DIR": str(corpus_dir),
-           "SEARCH_INSIGHTS_DB": insights_db}
+           "SEARCH_INSIGHTS_DB": insights_db, **(env or {})}
     with tempfile.TemporaryFile() as log:  # a file, not a pipe: a full pipe would block the server
         proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
                                  f"127.0.0.1:{port}", "webapp:create_app()"], env=env,

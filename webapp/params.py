@@ -6,12 +6,15 @@ from collections.abc import Mapping
 
 from webapp.search import MAX_QUERY_CHARS, BadRequest, SearchRequest
 
+# NUL and other control characters: never meant, never searched, never stored in the insights.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 
 def search_request(args: Mapping[str, str], default_limit: int = 10) -> SearchRequest:
     """A SearchRequest from query-string arguments; malformed numbers and over-long questions
     are a BadRequest."""
     return SearchRequest(
-        text=_query_text(args),
+        text=_CONTROL.sub(" ", _query_text(args)),
         page=whole_number(args, "page", 1),
         limit=whole_number(args, "limit", default_limit),
         topic=args.get("topic", "").strip(),

@@ -20,6 +20,9 @@ SNIPPET_SCAN_CHARS = 10_000
 # The full passage shown for an answer: about 8,000 words; a longer section ends with a note.
 PASSAGE_MAX_CHARS = 50_000
 PASSAGE_CUT_NOTE = "… (the passage is longer: the rest is on the page)"
+# A line that ends like this already reads on into the next; any other (a list item, a table
+# row) is kept apart from it with a semicolon, so "stress or worry" and "an injury" do not merge.
+_RUNS_ON = tuple(".!?:;,…")
 
 
 @dataclass(frozen=True)
@@ -74,13 +77,26 @@ def snippet(text: str, terms: dict[str, bool], words: int = SNIPPET_WORDS) -> Ma
 
 
 def _opening(text: str, limit: int) -> tuple[str, bool]:
-    """The text's first `limit` characters with spacing collapsed, whole words only; and whether
-    anything was cut off."""
+    """The text's first `limit` characters as one line of prose (see flatten), whole words only;
+    and whether anything was cut off."""
     cut = len(text) > limit
-    words = text[:limit].split()
-    if cut and len(words) > 1 and not text[limit].isspace():
-        words.pop()  # the last word was cut in half
-    return " ".join(words), cut
+    opening = text[:limit]
+    if cut and not text[limit].isspace():
+        opening = opening[:max(opening.rfind(" "), opening.rfind("\n"), 0)] or opening  # half a word
+    return flatten(opening), cut
+
+
+def flatten(text: str) -> str:
+    """A section's lines as one line of prose: list items and table rows stay apart ("; "),
+    and table cells are separated by a middle dot rather than the index's pipes."""
+    parts: list[str] = []
+    for line in text.split("\n"):
+        line = " ".join(line.split()).replace(" | ", " · ")
+        if line:
+            if parts:
+                parts.append(" " if parts[-1].endswith(_RUNS_ON) else "; ")
+            parts.append(line)
+    return "".join(parts)
 
 
 def _word_numbers(word_starts: list[int], spans: list[Span]) -> list[int]:

@@ -15,14 +15,28 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from werkzeug.security import safe_join
 
 from indexer.files import is_servable
+from webapp import display, sitecopy
 from webapp.api import ASK_ALTERNATIVES, insights, log_search, run_search, service, site_hosts
 from webapp.links import page_link
 from webapp.params import search_request
 from webapp.search import SearchUnavailable
 
 bp = Blueprint("views", __name__)
+# The home page's common questions: each is a link to its search (edit to suit the site).
+COMMON_QUESTIONS = (
+    "What is a neuroendocrine tumour (NET)?",
+    "What are the symptoms of carcinoid syndrome?",
+    "How is bowel cancer diagnosed?",
+    "Coping with tiredness during treatment",
+    "What happens at a follow-up appointment?",
+    "Eating well during and after treatment",
+)
+# Shown when a search finds nothing: broad words that always find something useful.
+FALLBACK_SEARCHES = ("symptoms", "treatment", "side effects", "coping with cancer", "tests and scans")
+_boilerplate: dict[str, frozenset[str]] = {}
 
 
 @bp.app_template_global()
@@ -40,10 +54,22 @@ def link_for(path: str, anchor: str, url: str) -> str:
     return page_link(path, anchor, url, site_hosts(), local=current_app.config["SEARCH_LOCAL_LINKS"])
 
 
+@bp.app_template_global()
+def section_title(page_title: str, heading: str) -> str:
+    """A result's title: its page and section, joined so they read as one."""
+    return display.section_title(page_title, heading)
+
+
+@bp.app_template_global()
+def deep_links(hit) -> list:
+    """A result's further sections worth showing (not its own title, not site boilerplate)."""
+    return display.worth_linking(hit, _boilerplate_headings())
+
+
 @bp.get("/")
 def home():
-    """The search page with an empty box."""
-    return render_template("search.html", response=None, topics=_topics())
+    """The home page: the search box, popular topics, common questions and the helpline."""
+    return render_template("home.html", response=None, topics=_topics(), questions=COMMON_QUESTIONS)
 
 
 @bp.get("/search")
@@ -55,18 +81,20 @@ def search():
     response = run_search(req)
     _log_unless_typing(response, "search")
     template = "_results.html" if request.args.get("partial") else "search.html"
-    return render_template(template, response=response, topics=_topics())
+    return render_template(template, response=response, topics=_topics(), fallbacks=FALLBACK_SEARCHES)
 
 
 @bp.get("/ask")
 def ask():
-    """The nurses' page: the best passage in full, alternatives one key press away."""
+    """The nurses' page: the best passage in full, alternatives one key press away;
+    `pick=N` opens answer N instead (how a card is chosen without JavaScript)."""
     req = search_request(request.args, default_limit=1 + ASK_ALTERNATIVES)
     response = run_search(req, full_passages=True, group_pages=False) if req.text.strip() else None
     if response is not None:
         _log_unless_typing(response, "ask")
+    pick = request.args.get("pick", 1, type=int)
     template = "_answers.html" if request.args.get("partial") else "ask.html"
-    return render_template(template, response=response)
+    return render_template(template, response=response, pick=pick)
 
 
 @bp.get("/pages/<path:path>")
@@ -76,14 +104,29 @@ def corpus_page(path: str):
     root = Path(current_app.config["SEARCH_CORPUS_DIR"]).resolve()
     if not is_servable(root, path):
         abort(404, description="Only the site's HTML pages are served here.")
-    return send_from_directory(root, path, mimetype="text/html")
+    return _site_copy(root, path)
+
+
+@bp.get("/pages/static/<path:path>")
+def corpus_asset(path: str):
+    """The copied site's own styles, scripts and images (its pages' /static/ is rewritten here)."""
+    root = Path(current_app.config["SEARCH_CORPUS_DIR"]).resolve() / "static"
+    return send_from_directory(root, path, max_age=3600)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site icon browsers ask for on every page."""
+    return send_from_directory(Path(current_app.static_folder), "favicon.svg",
+                               mimetype="image/svg+xml", max_age=86400)
 
 
 @bp.get("/opensearch.xml")
 def opensearch():
     """OpenSearch description, so browsers can add the site search."""
     # Never the request's Host header: a forged Host would be written into a cached document.
-    xml = render_template("opensearch.xml", base=current_app.config["SEARCH_PUBLIC_URL"].rstrip("/"))
+    xml = render_template("opensearch.xml", base=current_app.config["SEARCH_PUBLIC_URL"].rstrip("/"),
+                          short_name=display.short_name(current_app.config["SEARCH_SITE_NAME"]))
     return Response(xml, mimetype="application/opensearchdescription+xml")
 
 
@@ -106,10 +149,33 @@ def open_result():
     return redirect(link_for(fields["path"], fields["anchor"], fields["url"]))
 
 
+def _site_copy(root: Path, path: str) -> Response:
+    """A copied page as the site shows it: assets from /pages/static/, no outside trackers."""
+    file = safe_join(str(root), path)
+    if file is None or not Path(file).is_file():
+        abort(404, description="That page is not in the site copy.")
+    return Response(sitecopy.rewrite_page(Path(file).read_bytes()), mimetype="text/html")
+
+
 def _log_unless_typing(response, source: str) -> None:
-    """As-you-type requests are logged only once typing has settled, not for every keystroke."""
+    """As-you-type requests are logged only once typing has settled, not for every keystroke;
+    a page past the last one ("page=999") is not a search that failed, so it is not logged."""
+    if response.page > response.pages:
+        return
     if not request.args.get("partial") or request.args.get("settled"):
         log_search(response, source)
+
+
+def _boilerplate_headings() -> frozenset[str]:
+    """Headings on so many pages that they are site furniture, worked out once per index."""
+    try:
+        generation = str(service().generation_path())
+        if generation not in _boilerplate:
+            _boilerplate.clear()
+            _boilerplate[generation] = display.boilerplate_headings(service().searcher().all_stored_fields())
+        return _boilerplate[generation]
+    except SearchUnavailable:
+        return frozenset()
 
 
 def _topics() -> list[str]:

@@ -1,6 +1,7 @@
 """A real gunicorn serving the test site, and a real headless Chromium (Debian's) driving it."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -11,11 +12,28 @@ from sitegen import page_html, write_corpus
 
 from bench.server import gunicorn
 from indexer.build import build_index
+from webapp.auth import EditorAccounts
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps trying to reach Google's hosts.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ROOT = Path(__file__).resolve().parents[2]
+# axe-core comes from npm (`make browser-deps`); screenshots are kept for people to look at.
+AXE = Path(__file__).parent / "node" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "var" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+EDITOR = ("editor", "a long browser-test password")
+PHONE = {"width": 390, "height": 844}
+HELPLINE = ("Our nurses answer questions about cancer, treatment, money and work. Call the free helpline "
+            "on weekdays from nine until five, or write to us by email at any time. We can also put you "
+            "in touch with local support groups and with people who have had the same cancer as you.")
+# The copied site's own stylesheet, and a tracker it loads from another host: a served page
+# must use the first and never the second.
+SITE_CSS = "body { background: rgb(250, 245, 240); } :target { background: rgb(255, 246, 204); }\n"
+SITE_HEAD = ('<link rel="stylesheet" href="/static/site.css">'
+             '<script async src="https://stats.example.org/tag.js?id=1"></script>'
+             "<script>window.dataLayer=window.dataLayer||[];dataLayer.push(['page_view']);</script>")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -29,24 +47,59 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """gunicorn (2 workers) on a loopback port over a small site; yields its base URL."""
-    root = tmp_path_factory.mktemp("browser-site")
-    corpus = write_corpus(root / "corpus", {
+def site_pages() -> dict[str, str]:
+    """A small site: NET pages, another cancer type, enough pages to page through, a repeated
+    passage for the editors, and a page that loads its own stylesheet and an outside tracker."""
+    pages = {
         "net/about-nets.html": page_html("About NETs", {
             "What is a NET": "A NET is a neuroendocrine tumour that grows from neuroendocrine cells.",
             "Symptoms of a NET": "Symptoms include flushing, diarrhoea and tummy pain.",
             "Outlook": "Many people live for many years with a slow-growing NET.",
+            "Getting support": HELPLINE,
         }, topic="Neuroendocrine cancer"),
         "net/carcinoid.html": page_html("Carcinoid syndrome", {
             "Flushing": "Carcinoid syndrome causes flushing of the face and neck.",
             "Carcinoid crisis": "A carcinoid crisis is a sudden attack of severe flushing.",
+            "Diarrhoea": "Carcinoid syndrome can cause diarrhoea and flushing after meals.",
+            "Getting support": HELPLINE,
         }, topic="Neuroendocrine cancer"),
-    })
+        "pancreas/outlook.html": page_html("Pancreatic cancer outlook", {
+            "How long can you live with pancreatic cancer": "How long people live with pancreatic "
+            "cancer depends on the stage. A pancreatic NET usually grows more slowly.",
+            "Getting support": HELPLINE + " Calls are free from mobiles and landlines.",
+        }, topic="Pancreatic cancer"),
+    }
+    for i in range(12):  # enough pages about tiredness for two result pages
+        pages[f"living/tiredness-{i:02d}.html"] = page_html(f"Tiredness guide {i}", {
+            "Tiredness": f"Tiredness (fatigue) after treatment, advice number {i}.",
+        }, topic="Living with cancer")
+    styled = page_html("Scans for NETs", {
+        "Before the scan": "You may need to stop eating a few hours before the scan.",
+        "Getting ready": "Filler text so that the page is long enough to scroll. " * 60,
+        "Gallium PET scan": "A gallium PET scan shows where NET cells are in the body.",
+        "After the scan": "You can usually go home the same day. " * 20,
+    }, topic="Neuroendocrine cancer")
+    pages["net/scans.html"] = styled.replace("</title>", "</title>" + SITE_HEAD, 1)
+    return pages
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """gunicorn (2 workers) on a loopback port over a small site; yields its base URL."""
+    root = tmp_path_factory.mktemp("browser-site")
+    corpus = write_corpus(root / "corpus", site_pages())
+    # the sample site's real assets and one of its real pages (cookie banner, menus, trackers)
+    shutil.copytree(ROOT / "corpus" / "static", corpus / "static")
+    with (corpus / "static" / "site.css").open("a", encoding="utf-8") as css:
+        css.write(SITE_CSS)
+    real = ROOT / "corpus" / "neuroendocrine-cancer" / "what-is-neuroendocrine-cancer.html"
+    shutil.copy(real, corpus / "net" / "what-is-neuroendocrine-cancer.html")
     (corpus / "synonyms.txt").write_text("NET, neuroendocrine tumour\n", encoding="utf-8")
     build_index(corpus, root / "index", workers=1)
-    with gunicorn(root / "index", corpus, str(root / "insights.sqlite3")) as base:
+    EditorAccounts(root / "editors.sqlite3").add(*EDITOR)
+    env = {"SEARCH_EDITORS_DB": str(root / "editors.sqlite3"), "SEARCH_SECURE_COOKIES": "false",
+           "SEARCH_SECRET_KEY": "browser-tests-only"}  # plain HTTP on loopback; one key for both workers
+    with gunicorn(root / "index", corpus, str(root / "insights.sqlite3"), env=env) as base:
         yield base
 
 
@@ -61,25 +114,47 @@ def browser():
         instance.close()
 
 
+def new_page(browser, viewport: dict, **options):
+    """A fresh page in its own context, the clipboard allowed (copying is tested for real)."""
+    context = browser.new_context(viewport=viewport, **options)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    return context.new_page()
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh page (own context, clipboard allowed) for each test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.grant_permissions(["clipboard-read", "clipboard-write"])
-    tab = context.new_page()
+    """A fresh desktop-sized page for each test."""
+    tab = new_page(browser, DESKTOP)
     yield tab
-    context.close()
+    tab.context.close()
 
 
-def wait_until(page, expression: str, seconds: float = 5.0) -> None:
-    """Poll a JavaScript expression until it is true. Not page.wait_for_function: that evaluates
+@pytest.fixture
+def phone(browser):
+    """A fresh phone-sized page (390 x 844, touch) for each test."""
+    tab = new_page(browser, PHONE, is_mobile=True, has_touch=True)
+    yield tab
+    tab.context.close()
+
+
+def log_in_as_editor(page, server: str) -> None:
+    """Sign in through the real form, as an editor would (the one place tests get into /editors/)."""
+    page.goto(server + "/editors/login")
+    page.fill("#name", EDITOR[0])
+    page.fill("#password", EDITOR[1])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(server + "/editors/**")
+
+
+def wait_until(page, expression: str, arg=None, seconds: float = 10.0) -> None:
+    """Poll a JavaScript function until it returns true. Not page.wait_for_function: that evaluates
     the string with eval() inside the page, which the site's Content-Security-Policy forbids."""
     from playwright.sync_api import Error
 
     deadline = time.monotonic() + seconds
     while True:
         try:
-            if page.evaluate(expression):
+            if page.evaluate(expression, arg):
                 return
         except Error as exc:  # the page navigated while we asked: ask the new one
             if "context was destroyed" not in str(exc):
@@ -91,4 +166,43 @@ def wait_until(page, expression: str, seconds: float = 5.0) -> None:
 
 def wait_for_focus_in_box(page) -> None:
     """Chromium applies `autofocus` just after load; typing before then would lose keys."""
-    wait_until(page, "document.activeElement && document.activeElement.id === 'q'")
+    wait_until(page, "() => document.activeElement && document.activeElement.id === 'q'")
+
+
+def wait_until_settled(page, query: str) -> None:
+    """Wait, as a person pausing would, until the as-you-type search for `query` has settled:
+    shown, counted, and given its own history entry."""
+    wait_until(page, "q => { const f = document.querySelector('form[data-live]');"
+               " return f && new URLSearchParams(f.dataset.settled || '').get('q') === q; }", query)
+
+
+def axe_violations(page) -> list[dict]:
+    """Serious and critical axe-core violations on the page as it is now (target size included).
+    Evaluated as a script, so a strict Content-Security-Policy on the page cannot block it."""
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"axe-core is missing ({AXE}): run `make browser-deps`")
+        pytest.skip("axe-core is not installed: run `make browser-deps`")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {rules: {"target-size": {enabled: true}},
+                                           resultTypes: ["violations"]});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                       nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+    }""")
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under var/screenshots/ (a test artefact to look at)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
+    path = SCREENSHOTS / f"{name}-{width}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def describe(violations: list[dict]) -> str:
+    """Violations as readable JSON for an assertion message."""
+    return json.dumps(violations, indent=1)
