@@ -1,6 +1,6 @@
 """gunicorn settings read from the working folder by `make run` and the test server."""
 # A logger that keeps no client addresses or query strings (webapp/serverlog.py).
 logger_class = "webapp.serverlog.PrivateLogger"
-# gunicorn's largest request line, so the app (webapp/errors.py, 4,094 characters) answers
+# gunicorn's largest request line, so the app (webapp/errors.py, 8,000 characters) answers
 # over-long URLs itself, in the JSON error shape under /api/ rather than gunicorn's HTML page.
 limit_request_line = 8190

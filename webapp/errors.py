@@ -11,7 +11,7 @@ from webapp.search import BadRequest, SearchUnavailable
 log = logging.getLogger(__name__)
 # gunicorn.conf.py lets request lines up to 8,190 bytes through (gunicorn's own limit, answered
 # with its HTML page); the app refuses URLs over this length itself, in the one error shape.
-MAX_URL_LENGTH = 4094
+MAX_URL_LENGTH = 8000
 
 
 def error_response(status: int, message: str):
