@@ -108,7 +108,7 @@ class BuildOptions:
 class CorpusScan:
     """What changed in the corpus since the previous build."""
 
-    sources: dict[str, Path]
+    sources: dict[str, str]  # rel -> the file's path
     records: dict[str, dict]  # rel -> the previous build's record, for unchanged pages
     changed: list[str]
     deleted: list[str]
@@ -167,15 +167,15 @@ def scan_corpus(corpus_dir: Path, known: dict[str, dict]) -> CorpusScan:
     build is unchanged without reading it; otherwise its bytes are hashed, so a touched but
     identical file is not parsed again."""
     found = servable_pages(corpus_dir)
-    sources = {rel: corpus_dir / rel for rel in found}
+    sources = {rel: os.path.join(corpus_dir, rel) for rel in found}
     records, changed, stamps = {}, [], {}
     for rel, path in sources.items():
         record = known.get(rel, {})
         stamp = {"mtime_ns": found[rel].st_mtime_ns, "size": found[rel].st_size}
-        if record and all(record.get(k) == v for k, v in stamp.items()):
+        if record and record.get("mtime_ns") == stamp["mtime_ns"] and record.get("size") == stamp["size"]:
             records[rel] = record
             continue
-        stamp["hash"] = bytes_hash(path.read_bytes())
+        stamp["hash"] = bytes_hash(Path(path).read_bytes())
         if record.get("hash") == stamp["hash"]:
             records[rel] = {**record, **stamp}
         else:
@@ -281,7 +281,7 @@ def _write_words(tmp: Path, previous: store.Generation | None, scan: CorpusScan,
     try:
         for rel in (*scan.changed, *scan.deleted):
             writer.delete_by_term("path", rel)
-        jobs = [(rel, scan.sources[rel]) for rel in scan.changed]
+        jobs = [(rel, Path(scan.sources[rel])) for rel in scan.changed]
         for rel, outcome, fingerprint in _parse_all(jobs, options.workers, options.progress):
             records[rel] = {**scan.stamps[rel], **_add_page(writer, rel, outcome, report)}
             if fingerprint is not None:

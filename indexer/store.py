@@ -206,9 +206,9 @@ def write_json_durably(path: Path, data: dict) -> None:
     to a new file renamed into place, so a file shared with another generation is never changed."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
-        # compact: with an indent, json falls back to its slow pure-Python encoder (seconds for
-        # the build record of 10,000 pages)
-        json.dump(data, handle, separators=(",", ":"), sort_keys=True)
+        # dumps, compact: json.dump and indented output use the pure-Python encoder, seconds for
+        # the build record of 10,000 pages; dumps without an indent runs in C
+        handle.write(json.dumps(data, separators=(",", ":"), sort_keys=True))
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
