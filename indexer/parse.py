@@ -50,6 +50,8 @@ _FURNITURE_HINT = re.compile(
     r"|ratings?|footer|masthead)(?:$|[\s_-])",
     re.I,
 )
+# Elements whose id is an anchor for their content, never a boilerplate marker.
+_CONTENT_ID_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "section", "article"})
 # Headings of boxes that survive without telling markup: their whole section is furniture.
 _FURNITURE_HEADING = re.compile(
     r"^(on this page|contents|in this (section|article)|related (pages|links|content|information|"
@@ -479,7 +481,10 @@ def _is_furniture(tag: Tag, subtrees: _Subtrees) -> bool:
         return True
     if "display:none" in tag.get("style", "").replace(" ", "").lower():
         return True
-    hints = " ".join([*tag.get("class", []), tag.get("id", ""), tag.get("aria-label", "")])
+    # A heading's or a section's id is usually a slug of its own title ("sharing-your-feelings",
+    # "related-conditions"): it names content, so only its classes and label can mark furniture.
+    own_id = "" if tag.name in _CONTENT_ID_TAGS else tag.get("id", "")
+    hints = " ".join([*tag.get("class", []), own_id, tag.get("aria-label", "")])
     if hints.strip() and _FURNITURE_HINT.search(hints):
         return True
     # "Last reviewed" lines are metadata (already read), not part of the last section's text.

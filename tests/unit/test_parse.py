@@ -87,3 +87,14 @@ def test_stored_document_round_trips_to_the_same_section():
       <p>Last reviewed: 1 May 2025</p></main></body></html>"""
     for section in parse_html(html, "dir/p.html").sections:
         assert section_from_document(document_for(section)) == section
+
+
+def test_a_heading_or_section_id_with_a_boilerplate_word_is_still_content():
+    """Ids like "sharing-your-feelings" are slugs of the section's own title, not furniture."""
+    html = b"""<html><head><title>Coping | Site</title></head><body><main><h1>Coping</h1>
+      <h2 id="sharing-your-feelings">Sharing your feelings</h2><p>Talking helps many people.</p>
+      <section id="related-conditions"><h2>Related conditions</h2><p>Some people also have diabetes.</p>
+      </section><div id="share-buttons"><a href="#">Share on social media</a></div></main></body></html>"""
+    sections = parse_html(html, "coping.html").sections
+    assert [s.heading for s in sections] == ["Sharing your feelings", "Related conditions"]
+    assert "Share on social media" not in " ".join(s.text for s in sections)
