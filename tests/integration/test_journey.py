@@ -5,12 +5,12 @@ import sqlite3
 from flask import Flask
 
 
-def test_home_page_offers_topics_questions_and_the_helpline(client):
+def test_home_page_offers_topics_questions_and_the_helpline(client, editor):
     html = client.get("/").get_data(as_text=True)
     assert "Popular topics" in html and "/search?q=Support&amp;topic=Support" in html
     assert "Common questions" in html and "0800 000 0000" in html
     assert "For editors" not in html  # patients do not need the editors' tools
-    assert "For editors" in client.get("/editors/").get_data(as_text=True)
+    assert "For editors" in editor.get("/editors/").get_data(as_text=True)
 
 
 def test_a_page_past_the_last_says_so_and_is_not_a_failed_search(app, client):
