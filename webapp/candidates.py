@@ -37,6 +37,9 @@ class Candidate:
     fields: dict
 
 
+Scores = dict[int, tuple[float, frozenset[str]]]
+
+
 def topic_filter(topic: str) -> q.Query | None:
     """Restrict a search to one topic (none when no topic is asked for)."""
     return q.Term("topic", topic) if topic else None
@@ -44,16 +47,19 @@ def topic_filter(topic: str) -> q.Query | None:
 
 def by_words(searcher: Searcher, parsed: ParsedQuery, topic: str, limit: int = CANDIDATES) -> list[Candidate]:
     """The best-matching sections: found by the finding query, scored by the full one."""
-    found = searcher.search(finding_query(searcher, parsed), limit=limit, filter=topic_filter(topic),
-                            optimize=True)
-    scored = score_exactly(searcher, build_query(parsed), sorted(hit.docnum for hit in found))
     return [Candidate(docnum, score, matched, searcher.stored_fields(docnum))
-            for docnum, (score, matched) in scored.items()]
+            for docnum, (score, matched) in _scored(searcher, parsed, topic, limit).items()]
 
 
 def any_match(searcher: Searcher, parsed: ParsedQuery, topic: str) -> bool:
     """True when the query finds at least one section."""
-    return parsed.searchable and bool(by_words(searcher, parsed, topic, limit=CANDIDATES))
+    return parsed.searchable and bool(_scored(searcher, parsed, topic, CANDIDATES))
+
+
+def _scored(searcher: Searcher, parsed: ParsedQuery, topic: str, limit: int) -> Scores:
+    found = searcher.search(finding_query(searcher, parsed), limit=limit, filter=topic_filter(topic),
+                            optimize=True)
+    return score_exactly(searcher, build_query(parsed), sorted(hit.docnum for hit in found))
 
 
 def finding_query(searcher: Searcher, parsed: ParsedQuery) -> q.Query:
@@ -65,9 +71,6 @@ def finding_query(searcher: Searcher, parsed: ParsedQuery) -> q.Query:
     if parsed.excluded:
         query = q.AndNot(query, q.Or([_exact(v) for v in parsed.excluded]))
     return query
-
-
-Scores = dict[int, tuple[float, frozenset[str]]]
 
 
 def score_exactly(searcher: Searcher, query: q.Query, docnums: list[int]) -> Scores:
