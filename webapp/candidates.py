@@ -25,6 +25,10 @@ CANDIDATES = 200
 # in the full score of every candidate. Caller questions have 8-15 words; most say little
 # (6 and 8 ranked the project's questions as all concepts did).
 FIND_CONCEPTS = 8
+# A concept found in more than this share of sections ("cancer" on a cancer charity's site)
+# is left out of the finding query when a rarer one is asked for: its postings are most of
+# the walk and it tells candidates apart least. It still counts in the full score.
+COMMON_SHARE = 0.1
 
 
 @dataclass
@@ -67,7 +71,8 @@ def finding_query(searcher: Searcher, parsed: ParsedQuery) -> q.Query:
     are left to the full score: Whoosh's AndMaybe cannot skip blocks, so with them the finding
     query walked every posting of "cancer" (seconds at 80,000 sections)."""
     ranked = sorted(parsed.concepts, key=lambda c: -_informative(searcher, c))
-    query: q.Query = q.Or([_concept(c) for c in ranked[:FIND_CONCEPTS]])
+    rare = [c for c in ranked if not _common(searcher, c)]
+    query: q.Query = q.Or([_concept(c) for c in (rare or ranked)[:FIND_CONCEPTS]])
     if parsed.excluded:
         query = q.AndNot(query, q.Or([_exact(v) for v in parsed.excluded]))
     return query
@@ -96,6 +101,11 @@ def score_exactly(searcher: Searcher, query: q.Query, docnums: list[int]) -> Sco
 
 def _informative(searcher: Searcher, concept: Concept) -> float:
     return max((searcher.idf("body", t) for t in concept.terms), default=0.0) * concept.weight
+
+
+def _common(searcher: Searcher, concept: Concept) -> bool:
+    share = COMMON_SHARE * searcher.doc_count_all()
+    return all(searcher.doc_frequency("body", t) > share for t in concept.terms)
 
 
 def _concept(concept: Concept) -> q.Query:
