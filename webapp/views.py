@@ -172,7 +172,8 @@ def _boilerplate_headings() -> frozenset[str]:
         generation = str(service().generation_path())
         if generation not in _boilerplate:
             _boilerplate.clear()
-            _boilerplate[generation] = display.boilerplate_headings(service().searcher().all_stored_fields())
+            stored = service().index.current().searcher.all_stored_fields()
+            _boilerplate[generation] = display.boilerplate_headings(stored)
         return _boilerplate[generation]
     except SearchUnavailable:
         return frozenset()

@@ -3,6 +3,7 @@ must keep serving, the app must answer (503 at worst, never 500) and say what to
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import signal
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 from sitegen import page_html, write_corpus
 
-from indexer import cli, store
+from indexer import cli, embeddings, store
 from indexer.build import build_index
 from webapp import create_app
 
@@ -153,15 +154,15 @@ def truncate(path: Path, keep: float) -> None:
 
 
 def wrong_width_vectors(path: Path) -> None:
-    with np.load(path) as data:
-        keys, hashes = data["keys"], data["hashes"]
-    np.savez(path, keys=keys, hashes=hashes, matrix=np.zeros((len(keys), 7), dtype=np.float16))
+    rows = len(np.load(path, mmap_mode="r"))
+    np.save(path, np.zeros((rows, 7), dtype=np.float16))
 
 
 def vectors_of_other_sections(path: Path) -> None:
-    with np.load(path) as data:
-        keys, hashes, matrix = data["keys"], data["hashes"], data["matrix"]
-    np.savez(path, keys=np.array([f"gone.html#{k}" for k in keys]), hashes=hashes, matrix=matrix)
+    listing_path = path.with_name(embeddings.VECTOR_KEYS_FILE)
+    listing = json.loads(listing_path.read_text(encoding="utf-8"))
+    listing["keys"] = [f"gone.html#{key}" for key in listing["keys"]]
+    listing_path.write_text(json.dumps(listing), encoding="utf-8")
 
 
 DAMAGE = {

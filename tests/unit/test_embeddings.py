@@ -109,3 +109,25 @@ def test_an_unreadable_vectors_file_reads_as_none(small_corpus, tmp_path):
     generation = current_generation(tmp_path / "index").path
     (generation / embeddings.VECTORS_FILE).write_bytes(b"not a numpy archive")
     assert embeddings.read_vectors(generation) is None
+
+
+def _stored(tmp_path, rows: int, keys: int, dimensions: int = embeddings.DIMENSIONS):
+    matrix = np.random.default_rng(0).standard_normal((rows, dimensions)).astype(np.float32)
+    names = [f"p.html#s{i}" for i in range(keys)]
+    hashes = [f"h{i}" for i in range(keys)]
+    embeddings.write_vectors(tmp_path, embeddings.SectionVectors(names, hashes, matrix))
+    return matrix
+
+
+def test_vectors_are_read_back_memory_mapped_in_half_precision(tmp_path):
+    matrix = _stored(tmp_path, rows=5, keys=5)
+    vectors = embeddings.read_vectors(tmp_path)
+    assert isinstance(vectors.matrix, np.memmap) and vectors.matrix.dtype == np.float16
+    assert np.allclose(vectors.matrix[vectors.rows(["p.html#s3"])][0], matrix[3], atol=1e-2)
+    assert vectors.rows(["p.html#nowhere"])[0] == -1
+
+
+@pytest.mark.parametrize(("rows", "keys", "dimensions"), [(5, 4, embeddings.DIMENSIONS), (5, 5, 16)])
+def test_vectors_of_the_wrong_shape_read_as_none(tmp_path, rows, keys, dimensions):
+    _stored(tmp_path, rows, keys, dimensions)
+    assert embeddings.read_vectors(tmp_path) is None

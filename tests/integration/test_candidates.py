@@ -1,0 +1,28 @@
+"""Candidates are found with a cheap query but scored exactly as the full query scores them."""
+import pytest
+
+from webapp import candidates, understand
+from webapp.query import build_query
+
+
+def parsed_query(app, text):
+    service = app.extensions["search"]
+    live = service.index.current()
+    return live.searcher, understand.understand(text, service.synonyms, live).parsed
+
+
+@pytest.mark.parametrize("text", ["NET", "symptoms of a NET", "tummy pain", "octreotide -heart",
+                                  '"carcinoid syndrome"', "safety net benefits", "neuroendocrine cancer"])
+def test_candidates_are_every_match_of_the_full_query_with_its_score(app, text):
+    searcher, parsed = parsed_query(app, text)
+    full = searcher.search(build_query(parsed), limit=None)
+    found = candidates.by_words(searcher, parsed, topic="")
+    assert {c.docnum: round(c.score, 6) for c in found} == {hit.docnum: round(hit.score, 6) for hit in full}
+
+
+def test_a_word_matched_only_as_an_acronym_does_not_count_as_covered_in_ordinary_text(app):
+    # "net" is searched as the acronym NET: the section on the welfare "safety net" matches the
+    # other words, but must not count as covering NET (coverage scales the score)
+    searcher, parsed = parsed_query(app, "safety net benefits")
+    found = {c.fields["display_heading"]: c.matched for c in candidates.by_words(searcher, parsed, topic="")}
+    assert "benefit" in found["Benefits"] and "net" not in found["Benefits"]

@@ -1,0 +1,147 @@
+"""Scored sections -> the response a visitor sees: grouped by page, with snippets and messages.
+
+Returns plain objects with to_dict(), never Whoosh objects. Snippets come from snippets.py.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from webapp.rank import Scored
+from webapp.snippets import passage, snippet
+
+# Further sections of a page shown as deep links under its best one.
+MORE_SECTIONS = 2
+MORE_SNIPPET_WORDS = 16
+
+
+@dataclass
+class SectionLink:
+    """A further matching section of a page already in the results."""
+
+    anchor: str
+    heading: str
+    url: str
+    snippet: str
+    score: float
+
+
+@dataclass
+class Hit:
+    """The best matching section of one page, with up to two more sections as deep links."""
+
+    path: str
+    anchor: str
+    url: str
+    page_title: str
+    heading: str
+    heading_path: list[str]
+    topic: str
+    kind: str
+    snippet: str
+    score: float
+    passage: list[str] = field(default_factory=list)
+    text: str = ""
+    more_sections: list[SectionLink] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """JSON-ready form (the full passage only where it was asked for)."""
+        data = asdict(self)
+        if not self.passage:
+            data.pop("passage")
+            data.pop("text")
+        return data
+
+
+@dataclass
+class SearchResponse:
+    """A page of grouped results plus everything the results page needs to explain them."""
+
+    query: str
+    results: list[Hit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    limit: int = 10
+    expanded: dict[str, list[str]] = field(default_factory=dict)
+    did_you_mean: str | None = None
+    corrected: bool = False
+    topics: dict[str, int] = field(default_factory=dict)
+    topic: str = ""
+    intent: list[str] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def pages(self) -> int:
+        """Number of result pages."""
+        return max(1, -(-self.total // self.limit))
+
+    def to_dict(self) -> dict:
+        """The JSON of /api/search."""
+        return {
+            "query": self.query, "expanded": self.expanded, "did_you_mean": self.did_you_mean,
+            "corrected": self.corrected, "total": self.total, "page": self.page,
+            "pages": self.pages, "limit": self.limit, "topic": self.topic, "topics": self.topics,
+            "intent": self.intent, "message": self.message,
+            "results": [hit.to_dict() for hit in self.results],
+        }
+
+
+def section_url(url: str, anchor: str) -> str:
+    """Page URL plus #anchor."""
+    return f"{url}#{anchor}" if anchor else url
+
+
+def page_title(fields: dict) -> str:
+    """The title to show for a stored section's page: its h1, else its <title>."""
+    return fields["page"]["h1"] or fields["page"]["title"]
+
+
+def fill(response: SearchResponse, ranked: list[Scored], highlight: dict[str, bool],
+         full_passages: bool, group_pages: bool) -> None:
+    """Group sections by page (or not), count topics, and cut out the requested page of results."""
+    groups: dict[str, list[Scored]] = {}
+    for score, fields in ranked:
+        groups.setdefault(fields["path"] if group_pages else fields["key"], []).append((score, fields))
+    response.total = len(groups)
+    response.topics = dict(Counter(g[0][1]["topic"] for g in groups.values()).most_common())
+    start = (response.page - 1) * response.limit
+    for sections in list(groups.values())[start:start + response.limit]:
+        response.results.append(_hit(sections, highlight, full_passages))
+    if not response.results:
+        response.message = nothing_found(response)
+
+
+def _hit(sections: list[Scored], terms: dict[str, bool], full: bool) -> Hit:
+    score, best = sections[0]
+    hit = Hit(
+        path=best["path"], anchor=best["anchor"], url=best["url"],
+        page_title=page_title(best), heading=best["display_heading"],
+        heading_path=best["heading_path"], topic=best["topic"], kind=best["kind"],
+        snippet=str(snippet(best["body"], terms)), score=round(score, 4),
+        more_sections=[
+            SectionLink(anchor=f["anchor"], heading=f["display_heading"],
+                        url=section_url(f["url"], f["anchor"]),
+                        snippet=str(snippet(f["body"], terms, words=MORE_SNIPPET_WORDS)), score=round(s, 4))
+            for s, f in sections[1:1 + MORE_SECTIONS]
+        ],
+    )
+    if full:
+        hit.passage = [str(p) for p in passage(best["body"], terms)]
+        hit.text = best["body"]
+    return hit
+
+
+def nothing_to_search(text: str) -> str:
+    """The message for a query with no searchable words."""
+    if not text:
+        return "Type a word or a question to search, for example “carcinoid syndrome” or “what is a NET?”."
+    return (f"“{text}” has no words we can search for (very common words such as “the” or “what” "
+            "are left out). Try adding what it is about, for example “symptoms of a NET”.")
+
+
+def nothing_found(response: SearchResponse) -> str:
+    """The message for a search that matched nothing."""
+    if response.topic:
+        return f"Nothing matched in {response.topic}. Try searching all topics."
+    return ("Nothing matched. Check the spelling, use fewer words, or try a general word such "
+            "as “treatment” or “symptoms”.")
