@@ -78,9 +78,9 @@ def document_for(section: Section) -> dict:
         "parents": " ".join(parents),
         "body": section.text,
         "context": " ".join((page.topic, page.description, " ".join(page.breadcrumb))),
-        # the acronym field only needs to know which acronyms a section has: picking them out with
-        # one regular expression spares the analyzer every other word
-        "acronyms": " ".join(dict.fromkeys(ACRONYM_WORD.findall(f"{section.heading} {section.text}"))),
+        # picking the acronyms out with one regular expression spares the analyzer every other
+        # word; each is kept as often as it is written (the finding query scores by this field)
+        "acronyms": " ".join(ACRONYM_WORD.findall(f"{section.heading} {section.text}")),
         "topic": page.topic,
         "kind": section_kind(section.heading, parents[-1] if parents else "", section.level),
         "level": section.level,
