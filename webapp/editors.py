@@ -16,7 +16,7 @@ from indexer.store import DUPLICATES_FILE
 from webapp.api import insights, service, site_hosts
 from webapp.links import is_safe_url
 from webapp.params import whole_number
-from webapp.search import BadRequest, page_title
+from webapp.search import BadRequest, SearchUnavailable, page_title
 
 bp = Blueprint("editors", __name__)
 PERIODS = (7, 30)
@@ -36,10 +36,29 @@ def duplicate_report() -> DuplicateReport:
     return cache[path]
 
 
+# A group copied onto at least this share of the site's pages (and SITE_WIDE_PAGES pages) is a
+# shared block such as "Getting support": usually meant, so listed after the copies to review.
+SITE_WIDE_SHARE = 0.25
+SITE_WIDE_PAGES = 4
+
+
 def filtered_groups(report: DuplicateReport, topic: str, kind: str) -> list:
-    """Groups with at least one member in `topic` (all if empty), of `kind` (all if empty)."""
-    return [g for g in report.groups
-            if (not topic or any(m.topic == topic for m in g.members)) and (not kind or g.kind == kind)]
+    """Groups with at least one member in `topic` (all if empty), of `kind` (all if empty);
+    site-wide blocks after the rest, each part largest first."""
+    groups = [g for g in report.groups
+              if (not topic or any(m.topic == topic for m in g.members)) and (not kind or g.kind == kind)]
+    wide = site_wide_groups(report)
+    return sorted(groups, key=lambda g: id(g) in wide)  # stable: keeps largest first within each part
+
+
+def site_wide_groups(report: DuplicateReport) -> set[int]:
+    """ids of the groups that are shared blocks on a large share of the site's pages."""
+    try:
+        pages = service().status()["pages"]
+    except SearchUnavailable:
+        return set()
+    least = max(SITE_WIDE_PAGES, SITE_WIDE_SHARE * pages)
+    return {id(g) for g in report.groups if len({m.path for m in g.members}) >= least}
 
 
 @bp.get("/editors/")
@@ -54,8 +73,9 @@ def duplicates():
     """Duplicate groups, largest first, with a topic filter."""
     report, topic, kind = duplicate_report(), request.args.get("topic", ""), request.args.get("kind", "")
     topics = sorted({m.topic for g in report.groups for m in g.members})
+    groups, wide = filtered_groups(report, topic, kind), site_wide_groups(report)
     return render_template("editors/duplicates.html", report=report, topics=topics, topic=topic, kind=kind,
-                           groups=filtered_groups(report, topic, kind))
+                           groups=groups, site_wide=[id(g) in wide for g in groups])
 
 
 @bp.get("/api/editors/duplicates")

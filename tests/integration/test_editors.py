@@ -80,3 +80,24 @@ def test_insights_period_must_be_a_plain_whole_number(editor):
     for param in ("page=%C2%B2", "limit=" + "9" * 4301, "page=%D9%A1"):
         response = editor.get(f"/api/search?q=net&{param}")
         assert response.status_code == 400 and "whole number" in response.get_json()["error"]["message"]
+
+
+def test_site_wide_blocks_are_listed_after_the_copies_to_review(editor, app, monkeypatch):
+    from indexer.duplicates import DuplicateGroup, DuplicateMember, DuplicateReport
+    from webapp import editors
+
+    def group(pages: int, heading: str) -> DuplicateGroup:
+        members = [DuplicateMember(f"p{i}.html#a", f"p{i}.html", "a", heading, f"Page {i}", "Support", 40)
+                   for i in range(pages)]
+        return DuplicateGroup("exact", 1.0, members)
+
+    shared, copied = group(4, "Getting support"), group(2, "Octreotide")
+    report = DuplicateReport(0.8, 25, groups=[shared, copied])  # largest first, as stored
+    monkeypatch.setattr(editors, "SITE_WIDE_SHARE", 0.0)  # the test site is small: 4 pages is "wide"
+    with app.test_request_context():
+        assert editors.site_wide_groups(report) == {id(shared)}
+        assert editors.filtered_groups(report, "", "") == [copied, shared]
+    # the real report of the test site: its one group (the helpline box on three pages) is labelled
+    monkeypatch.setattr(editors, "SITE_WIDE_PAGES", 3)
+    html = editor.get("/editors/duplicates").get_data(as_text=True)
+    assert "shared by a large part of the site" in html
