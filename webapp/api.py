@@ -36,7 +36,7 @@ def log_search(response: SearchResponse, source: str) -> SearchResponse:
     """Record a finished search for the editors' insights (queued, never blocks)."""
     log = insights()
     if log is not None and response.query and response.page == 1:
-        log.record_search(response.query, response.total, source)
+        log.record_search(response.query, response.matched_pages, source)
     return response
 
 

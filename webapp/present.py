@@ -69,6 +69,9 @@ class SearchResponse:
     topic: str = ""
     intent: list[str] = field(default_factory=list)
     message: str = ""
+    # pages with a matching section, whether results are grouped by page or not: the one unit
+    # the editors' insights count in, for visitors' searches and nurses' questions alike
+    matched_pages: int = 0
 
     @property
     def pages(self) -> int:
@@ -81,7 +84,7 @@ class SearchResponse:
             "query": self.query, "expanded": self.expanded, "did_you_mean": self.did_you_mean,
             "corrected": self.corrected, "total": self.total, "page": self.page,
             "pages": self.pages, "limit": self.limit, "topic": self.topic, "topics": self.topics,
-            "intent": self.intent, "message": self.message,
+            "intent": self.intent, "message": self.message, "matched_pages": self.matched_pages,
             "results": [hit.to_dict() for hit in self.results],
         }
 
@@ -103,6 +106,7 @@ def fill(response: SearchResponse, ranked: list[Scored], highlight: dict[str, bo
     for score, fields in ranked:
         groups.setdefault(fields["path"] if group_pages else fields["key"], []).append((score, fields))
     response.total = len(groups)
+    response.matched_pages = len({fields["path"] for _, fields in ranked})
     response.topics = dict(Counter(g[0][1]["topic"] for g in groups.values()).most_common())
     start = (response.page - 1) * response.limit
     for sections in list(groups.values())[start:start + response.limit]:

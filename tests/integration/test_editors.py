@@ -101,3 +101,13 @@ def test_site_wide_blocks_are_listed_after_the_copies_to_review(editor, app, mon
     monkeypatch.setattr(editors, "SITE_WIDE_PAGES", 3)
     html = editor.get("/editors/duplicates").get_data(as_text=True)
     assert "shared by a large part of the site" in html
+
+
+def test_insights_count_pages_for_searches_and_questions_alike(editor, app):
+    search = editor.get("/api/search", query_string={"q": "carcinoid flushing"}).get_json()
+    asked = editor.get("/api/ask", query_string={"q": "carcinoid flushing"}).get_json()
+    assert asked["total"] != asked["matched_pages"]  # sections for /ask, so the units differed
+    assert search["matched_pages"] == search["total"] == asked["matched_pages"]
+    app.extensions["insights"].flush()
+    rows = editor.get("/api/editors/insights?days=7").get_json()["top"]
+    assert {row["results"] for row in rows if row["query"] == "carcinoid flushing"} == {search["total"]}
