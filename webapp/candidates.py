@@ -8,9 +8,12 @@ candidates, by moving its matcher straight to each of them.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from whoosh import collectors
 from whoosh import query as q
+from whoosh.collectors import TimeLimit
 from whoosh.searching import Searcher
 
 from indexer.analysis import Variant, acronym_form
@@ -30,6 +33,12 @@ FIND_CONCEPTS = 8
 # the walk and it tells candidates apart least (it still counts in the full score). At 0.1 the
 # median at 10,000 pages fell fourfold but project MRR@10 fell to 0.850, so it is off (1.0).
 COMMON_SHARE = 1.0
+# The finding walk's time budget per search. Past it the candidates found so far are ranked:
+# a question whose words are on most of a large site gets a good answer in bounded time rather
+# than the best one seconds later (the walk is most of a search's time at 80,000 sections).
+FIND_SECONDS = 0.5
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -62,9 +71,45 @@ def any_match(searcher: Searcher, parsed: ParsedQuery, topic: str) -> bool:
 
 
 def _scored(searcher: Searcher, parsed: ParsedQuery, topic: str, limit: int) -> Scores:
-    found = searcher.search(finding_query(searcher, parsed), limit=limit, filter=topic_filter(topic),
-                            optimize=True)
-    return score_exactly(searcher, build_query(parsed), sorted(hit.docnum for hit in found))
+    found = find(searcher, finding_query(searcher, parsed), limit, topic)
+    return score_exactly(searcher, build_query(parsed), found)
+
+
+def find(searcher: Searcher, query: q.Query, limit: int, topic: str,
+         seconds: float | None = None) -> list[int]:
+    """Document numbers of the best `limit` matches of the finding query, in order, within the
+    time budget (FIND_SECONDS); a walk cut short keeps what it had found."""
+    top = searcher.collector(limit=limit, optimize=True)
+    budget = _Budget(top, timelimit=FIND_SECONDS if seconds is None else seconds)
+    flt = topic_filter(topic)
+    outer = collectors.FilterCollector(budget, flt, None) if flt is not None else budget
+    try:
+        searcher.search_with_collector(query, outer)
+    except TimeLimit:
+        log.info("finding walk cut at its time budget with %d candidates", len(top.items))
+    finally:
+        budget.finish_timer()
+    return sorted(hit.docnum for hit in top.results())
+
+
+class _Budget(collectors.TimeLimitCollector):
+    """Whoosh's time-limited collector, also when a topic filter feeds it documents one by one
+    (its own check runs only in the loop a filter replaces), and with a timer thread rather than
+    SIGALRM, which belongs to the server and the tests."""
+
+    def __init__(self, child: collectors.Collector, timelimit: float) -> None:
+        super().__init__(child, timelimit, use_alarm=False)
+
+    def collect(self, sub_docnum: int) -> float:
+        if self.timedout:
+            raise TimeLimit
+        return self.child.collect(sub_docnum)
+
+    def finish_timer(self) -> None:
+        """Stop the timer thread (a walk that raised never reaches finish())."""
+        if self.timer:
+            self.timer.cancel()
+        self.timer = None
 
 
 def finding_query(searcher: Searcher, parsed: ParsedQuery) -> q.Query:

@@ -26,3 +26,25 @@ def test_a_word_matched_only_as_an_acronym_does_not_count_as_covered_in_ordinary
     searcher, parsed = parsed_query(app, "safety net benefits")
     found = {c.fields["display_heading"]: c.matched for c in candidates.by_words(searcher, parsed, topic="")}
     assert "benefit" in found["Benefits"] and "net" not in found["Benefits"]
+
+
+@pytest.mark.parametrize("topic", ["", "Neuroendocrine cancer"])
+def test_a_spent_time_budget_stops_the_walk_with_what_was_found(app, topic):
+    """A search over its time budget ranks the candidates found so far instead of running on."""
+    from whoosh.collectors import TimeLimit
+
+    searcher, parsed = parsed_query(app, "tummy pain")
+    query = candidates.finding_query(searcher, parsed)
+    everything = candidates.find(searcher, query, candidates.CANDIDATES, topic)
+    cut = candidates.find(searcher, query, candidates.CANDIDATES, topic, seconds=0.0)
+    assert everything and set(cut) <= set(everything)  # a walk cut at once keeps a part (or none)
+    budget = candidates._Budget(searcher.collector(limit=10), timelimit=60)
+    budget.timedout = True  # as the timer thread marks it
+    with pytest.raises(TimeLimit):
+        budget.collect(0)  # also when a topic filter hands it documents one by one
+
+
+def test_a_search_cut_by_its_budget_still_answers(app, client, monkeypatch):
+    monkeypatch.setattr(candidates, "FIND_SECONDS", 0.0)
+    response = client.get("/api/search", query_string={"q": "what helps with tummy pain"})
+    assert response.status_code == 200 and "results" in response.get_json()
