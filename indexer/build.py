@@ -108,11 +108,17 @@ class BuildOptions:
 class CorpusScan:
     """What changed in the corpus since the previous build."""
 
+    root: Path
     sources: dict[str, str]  # rel -> the file's path
     records: dict[str, dict]  # rel -> the previous build's record, for unchanged pages
     changed: list[str]
     deleted: list[str]
     stamps: dict[str, dict]  # rel -> {"hash", "mtime_ns", "size"} of changed pages
+
+    @property
+    def gone(self) -> set[str]:
+        """Pages whose old sections leave the index: changed ones (replaced) and deleted ones."""
+        return {*self.changed, *self.deleted}
 
 
 def build_index(corpus_dir: Path, index_dir: Path, *, full: bool = False, workers: int | None = None,
@@ -182,7 +188,7 @@ def scan_corpus(corpus_dir: Path, known: dict[str, dict]) -> CorpusScan:
             changed.append(rel)
             stamps[rel] = stamp
     deleted = [rel for rel in known if rel not in sources]
-    return CorpusScan(sources, records, changed, deleted, stamps)
+    return CorpusScan(Path(corpus_dir), sources, records, changed, deleted, stamps)
 
 
 def _previous_generation(index_dir: Path, full: bool) -> store.Generation | None:
@@ -220,23 +226,17 @@ def _publish_words(index_dir: Path, previous: store.Generation | None, scan: Cor
                    semantic: bool) -> tuple[store.Generation, VectorPlan | None]:
     """Write and publish the new words generation (sharing the previous one's unchanged segment
     files); returns it and, when many sections await a meaning vector, the plan to embed them."""
-    tmp = store.new_generation_dir(index_dir)
-    try:
+    with store.new_generation_dir(index_dir) as tmp:
         if previous is not None:
             store.link_index_files(previous.path, tmp)
         finder = _previous_finder(previous)
-        gone = {*scan.changed, *scan.deleted}
-        removed_keys = {key for key, s in finder.sections.items() if s.path in gone}
+        removed_keys = {key for key, s in finder.sections.items() if s.path in scan.gone}
         index, records = _write_words(tmp, previous, scan, report, options, finder)
         _carry_over(report, scan.records)
         write_duplicates(finder, tmp, report)
         plan = _plan_vectors(index_dir, previous, finder, removed_keys) if semantic else None
         state = _write_vectors_now(index, tmp, plan, report, options.progress)
-        info = _build_info(index_dir, records, report, semantic, state)
-        generation = store.publish(index_dir, tmp, info)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        generation = store.publish(index_dir, tmp, _build_info(scan, records, report, semantic, state))
     report.published, report.generation = True, generation.name
     return generation, plan if state == "partial" else None
 
@@ -259,10 +259,11 @@ def _write_vectors_now(index: Index, tmp: Path, plan: VectorPlan | None, report:
     return state
 
 
-def _build_info(index_dir: Path, records: dict[str, dict], report: BuildReport, semantic: bool,
+def _build_info(scan: CorpusScan, records: dict[str, dict], report: BuildReport, semantic: bool,
                 vectors: str) -> dict:
     """The build record published with a generation (build.json)."""
-    return {"schema_version": SCHEMA_VERSION, "built_at": time.time(), "pages": records,
+    return {"schema_version": SCHEMA_VERSION, "built_at": time.time(), "corpus": str(scan.root.resolve()),
+            "pages": records,
             "sections": report.sections, "documents": report.sections, "semantic": semantic,
             "vectors": vectors}
 
@@ -279,7 +280,7 @@ def _write_words(tmp: Path, previous: store.Generation | None, scan: CorpusScan,
     prints: list[PagePrint] = []
     writer = _writer(index, full=previous is None, workers=options.workers, pages=len(scan.changed))
     try:
-        for rel in (*scan.changed, *scan.deleted):
+        for rel in scan.gone:
             writer.delete_by_term("path", rel)
         jobs = [(rel, Path(scan.sources[rel])) for rel in scan.changed]
         for rel, outcome, fingerprint in _parse_all(jobs, options.workers, options.progress):
@@ -291,7 +292,7 @@ def _write_words(tmp: Path, previous: store.Generation | None, scan: CorpusScan,
         writer.cancel()
         raise
     with index.searcher() as searcher:
-        finder.update(prints, {*scan.changed, *scan.deleted}, _IndexTexts(searcher))
+        finder.update(prints, scan.gone, _IndexTexts(searcher))
     return index, records
 
 
@@ -465,17 +466,13 @@ def _publish_vectors(index_dir: Path, generation: store.Generation, plan: Vector
 def _publish_with_vectors(index_dir: Path, generation: store.Generation, vectors: SectionVectors,
                           state: str) -> store.Generation:
     """A new generation sharing every file of `generation` but its vectors and build record."""
-    tmp = store.new_generation_dir(index_dir)
-    try:
+    with store.new_generation_dir(index_dir) as tmp:
         store.link_index_files(generation.path, tmp)
         for name in (store.DUPLICATES_FILE, DUPLICATE_STATE_FILE):
             os.link(generation.path / name, tmp / name)
         embeddings.write_vectors(tmp, vectors)
         info = {**generation.info, "vectors": state, "vectors_done": len(vectors.keys)}
         published = store.publish(index_dir, tmp, info)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     log.info("published %s with %d vectors (%s)", published.name, len(vectors.keys), state)
     return published
 

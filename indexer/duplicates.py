@@ -97,13 +97,6 @@ class DuplicateReport:
                    page_pairs=[PagePair(**pair) for pair in data.get("page_pairs", [])])
 
 
-@dataclass(frozen=True)
-class _Settings:
-    threshold: float
-    num_perm: int
-    shingle_size: int
-
-
 def normalised_words(text: str) -> list[str]:
     """The normalised words of a text: lower case, runs of [a-z0-9] (punctuation and spacing do not count)."""
     return _WORD.findall(text.lower())
@@ -316,8 +309,7 @@ class DuplicateFinder:
             return sets[item]
 
         found = {}
-        for i, j in sorted(_candidate_pairs(matrix, _Settings(threshold, self.settings.num_perm, size),
-                                            involving=is_new)):
+        for i, j in sorted(_candidate_pairs(matrix, self.settings, involving=is_new)):
             pair = (ids[i], ids[j])
             similarity = jaccard(shingle_set(pair[0]), shingle_set(pair[1]))
             if similarity >= threshold:
@@ -481,7 +473,7 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
         return values ^ (values >> np.uint32(16))
 
 
-def _candidate_pairs(signatures: np.ndarray, settings: _Settings,
+def _candidate_pairs(signatures: np.ndarray, settings: DuplicateSettings,
                      involving: np.ndarray | None = None) -> set[tuple[int, int]]:
     """Pairs (i < j) whose signatures agree on every row of at least one band (only pairs with a
     member marked in `involving`, when given: an incremental update compares new texts only).

@@ -168,12 +168,18 @@ def open_index(index_dir: Path) -> tuple[Index, Generation]:
         raise _damaged(generation.path, "Whoosh index", exc) from exc
 
 
-def new_generation_dir(index_dir: Path) -> Path:
-    """A fresh, not yet published directory for a build to write into."""
+@contextlib.contextmanager
+def new_generation_dir(index_dir: Path) -> Iterator[Path]:
+    """A fresh, not yet published directory for a build to write into; removed again if the
+    block fails, so a failed build leaves nothing half-written beside the live generation."""
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     path = Path(index_dir) / f"tmp-gen-{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     path.mkdir(parents=True)
-    return path
+    try:
+        yield path
+    except BaseException:
+        shutil.rmtree(path, ignore_errors=True)
+        raise
 
 
 def link_index_files(source: Path, target: Path) -> None:

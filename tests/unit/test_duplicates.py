@@ -167,7 +167,7 @@ def test_synthetic_mutations_are_found_exactly_when_jaccard_reaches_the_threshol
 def test_candidates_are_exactly_minhashlsh_buckets_with_the_same_bands():
     texts = [passage(100 + i, 60) for i in range(60)]
     texts += [mutate(t, 0.05, i) for i, t in enumerate(texts[:20])]
-    settings = duplicates._Settings(threshold=0.8, num_perm=128, shingle_size=3)
+    settings = duplicates.DuplicateSettings(threshold=0.8, num_perm=128, shingle_size=3)
     word_hashes = duplicates._WordHashes()
     hashes = [duplicates._shingle_hashes(duplicates.normalised_words(t), 3, word_hashes) for t in texts]
     signatures = duplicates._signatures(hashes, 128)
