@@ -23,6 +23,7 @@ from indexer.duplicates import (
     DuplicateSettings,
     PagePrint,
     TextSource,
+    boilerplate_headings,
     fingerprint_page,
     normalised_words,
 )
@@ -236,7 +237,9 @@ def _publish_words(index_dir: Path, previous: store.Generation | None, scan: Cor
         write_duplicates(finder, tmp, report)
         plan = _plan_vectors(index_dir, previous, finder, removed_keys) if semantic else None
         state = _write_vectors_now(index, tmp, plan, report, options.progress)
-        generation = store.publish(index_dir, tmp, _build_info(scan, records, report, semantic, state))
+        headings = boilerplate_headings((s.heading, s.path) for s in finder.sections.values())
+        info = _build_info(scan, records, report, semantic, state, headings)
+        generation = store.publish(index_dir, tmp, info)
     report.published, report.generation = True, generation.name
     return generation, plan if state == "partial" else None
 
@@ -260,10 +263,10 @@ def _write_vectors_now(index: Index, tmp: Path, plan: VectorPlan | None, report:
 
 
 def _build_info(scan: CorpusScan, records: dict[str, dict], report: BuildReport, semantic: bool,
-                vectors: str) -> dict:
+                vectors: str, boilerplate: frozenset[str]) -> dict:
     """The build record published with a generation (build.json)."""
     return {"schema_version": SCHEMA_VERSION, "built_at": time.time(), "corpus": str(scan.root.resolve()),
-            "pages": records,
+            "boilerplate_headings": sorted(boilerplate), "pages": records,
             "sections": report.sections, "documents": report.sections, "semantic": semantic,
             "vectors": vectors}
 

@@ -135,6 +135,25 @@ def find_duplicates(sections: Iterable[Section], threshold: float = 0.8, min_wor
     return finder.report()
 
 
+# A heading found on more than this share of the site's pages is site furniture ("Getting
+# support", "Contact us"): as a deep link it would repeat itself under nearly every result.
+BOILERPLATE_SHARE = 0.25
+# ...but on a site of a handful of pages, two pages sharing a heading says nothing.
+BOILERPLATE_MIN_PAGES = 3
+
+
+def boilerplate_headings(headings: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """Headings (lower case) found on so many pages that they are the site's boilerplate, from
+    (heading, page path) pairs. Worked out once per build and kept in its record, so no search
+    has to read every section for it."""
+    pages: dict[str, set[str]] = {}
+    for heading, path in headings:
+        pages.setdefault(heading.strip().lower(), set()).add(path)
+    all_pages = {path for paths in pages.values() for path in paths}
+    floor = max(BOILERPLATE_MIN_PAGES, BOILERPLATE_SHARE * len(all_pages))
+    return frozenset(heading for heading, paths in pages.items() if len(paths) > floor)
+
+
 def _unique(sections: Iterable[Section]) -> list[Section]:
     """Sections in input order, one per key: a section listed twice must not look like its own copy."""
     seen: dict[str, Section] = {}

@@ -36,7 +36,6 @@ COMMON_QUESTIONS = (
 )
 # Shown when a search finds nothing: broad words that always find something useful.
 FALLBACK_SEARCHES = ("symptoms", "treatment", "side effects", "coping with cancer", "tests and scans")
-_boilerplate: dict[str, frozenset[str]] = {}
 
 
 @bp.app_template_global()
@@ -167,14 +166,9 @@ def _log_unless_typing(response, source: str) -> None:
 
 
 def _boilerplate_headings() -> frozenset[str]:
-    """Headings on so many pages that they are site furniture, worked out once per index."""
+    """Headings on so many pages that they are site furniture (worked out by the build)."""
     try:
-        generation = str(service().generation_path())
-        if generation not in _boilerplate:
-            _boilerplate.clear()
-            stored = service().index.current().searcher.all_stored_fields()
-            _boilerplate[generation] = display.boilerplate_headings(stored)
-        return _boilerplate[generation]
+        return frozenset(service().index.current().generation.info.get("boilerplate_headings", ()))
     except SearchUnavailable:
         return frozenset()
 

@@ -2,7 +2,8 @@
 and the copied site's pages without outside trackers."""
 from types import SimpleNamespace
 
-from webapp.display import boilerplate_headings, section_title, short_name, worth_linking
+from indexer.duplicates import boilerplate_headings
+from webapp.display import section_title, short_name, worth_linking
 from webapp.sitecopy import rewrite_page
 from webapp.snippets import flatten, snippet
 
@@ -22,7 +23,7 @@ def test_a_heading_on_many_pages_is_boilerplate():
     stored = [fields(f"p{i}.html", "Getting support") for i in range(6)]
     stored += [fields(f"p{i}.html", f"Topic {i}") for i in range(12)]
     stored += [fields("p1.html", "Outlook"), fields("p2.html", "Outlook")]
-    common = boilerplate_headings(stored)
+    common = boilerplate_headings((f["display_heading"], f["path"]) for f in stored)
     assert common == {"getting support"}  # on 6 of 12 pages; "Outlook" on 2 is content
 
 

@@ -84,3 +84,12 @@ def test_spelling_vocabulary_holds_every_word_of_every_section_once_per_page(tmp
         words = {w.decode() for w in searcher.lexicon("spelling")}
         assert {"octreotide", "lanreotide", "everolimus", "sunitinib", "alpha"} <= words
         assert searcher.doc_frequency("spelling", "lanreotide") == 1
+
+
+def test_the_build_record_names_the_sites_boilerplate_headings(tmp_path):
+    """Worked out once per build, so no search reads every section to find them."""
+    pages = {f"p{i}.html": page_html(f"Page {i}", {f"Topic {i}": "Own words.", "Getting support": "Call us."})
+             for i in range(8)}
+    corpus = write_corpus(tmp_path / "corpus", pages)
+    build_index(corpus, tmp_path / "index", workers=1, semantic=False)
+    assert store.current_generation(tmp_path / "index").info["boilerplate_headings"] == ["getting support"]
