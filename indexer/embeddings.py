@@ -94,12 +94,14 @@ class Encoder:
 
 
 @cache
-def load_encoder() -> Encoder:
-    """The process's one encoder (loading takes about a second; it is reused by every call)."""
+def load_encoder(threads: int = 0) -> Encoder:
+    """The process's encoder (loading takes about a second; it is reused by every call). Builds
+    use every core (threads=0); a web worker encodes one short question at a time and runs beside
+    other workers, where one thread is faster than threads waiting for each other."""
     model = _package_file(*_MODEL_FILE)
     tokenizer = _package_file(*_TOKENIZER_FILE)
     try:
-        return Encoder(model, tokenizer)
+        return Encoder(model, tokenizer, threads)
     except Exception as exc:  # a broken onnxruntime install: say so, the caller decides
         raise EmbeddingsUnavailable(f"cannot load the embedding model {MODEL_NAME}: {exc}") from exc
 

@@ -15,6 +15,7 @@ from whoosh import scoring
 from whoosh.searching import Searcher
 
 from indexer import embeddings, store
+from webapp.postings import Postings
 from webapp.spelling import SiteSpelling
 from webapp.suggest import Labels
 
@@ -38,6 +39,7 @@ class Live:
     searcher: Searcher
     spelling: SiteSpelling
     labels: Labels
+    postings: Postings
     vectors: embeddings.SectionVectors | None = None
     encoder: embeddings.Encoder | None = None
 
@@ -96,7 +98,8 @@ class LiveIndex:
         old, self._live = self._live, Live(
             generation=generation, searcher=searcher,
             spelling=SiteSpelling(w.decode("utf-8") for w in searcher.lexicon("spelling")),
-            labels=Labels.read(searcher), vectors=vectors, encoder=encoder)
+            labels=Labels.read(searcher), postings=Postings(searcher, BM25_B, BM25_K1),
+            vectors=vectors, encoder=encoder)
         self._rejected = None
         if old is not None:
             old.searcher.close()  # the old generation's files stay on disk until a later prune
@@ -113,7 +116,7 @@ class LiveIndex:
                             "(rebuild without --no-semantic to add them)", generation.name)
             return None, None
         try:
-            return vectors, embeddings.load_encoder()
+            return vectors, embeddings.load_encoder(threads=1)
         except embeddings.EmbeddingsUnavailable as exc:
             log.warning("ranking by words only: %s", exc)
             return None, None

@@ -1,6 +1,8 @@
 """Candidates -> scored sections: page score, coverage of the question, kind asked for, meaning."""
 from __future__ import annotations
 
+from concurrent.futures import Future
+
 import numpy as np
 from whoosh.searching import Searcher
 
@@ -20,10 +22,12 @@ SEMANTIC_WEIGHT = 2.0
 Scored = tuple[float, dict]
 
 
-def rank(candidates: list[Candidate], query: Query, live: Live) -> list[Scored]:
+def rank(candidates: list[Candidate], query: Query, live: Live,
+         question_vector: Future | None = None) -> list[Scored]:
     """Two-level passage ranking: how well the section's page matches (its best section's
     BM25F) plus the section's own match, scaled by how much of the question the section
-    covers; then a bonus for sections of the kind the question asks, then meaning."""
+    covers; then a bonus for sections of the kind the question asks, then meaning (the question's
+    vector, when given, is being computed while the words were searched)."""
     page_best: dict[str, float] = {}
     for c in candidates:
         page_best[c.fields["path"]] = max(page_best.get(c.fields["path"], 0.0), c.score)
@@ -35,7 +39,7 @@ def rank(candidates: list[Candidate], query: Query, live: Live) -> list[Scored]:
         score *= coverage(c.matched, concepts, weights)
         bonus = 1.0 + (KIND_BONUS if c.fields["kind"] in query.question.kinds else 0.0)
         ranked.append((score * bonus, c.fields))
-    ranked = _with_meaning(ranked, query.question.text, live)
+    ranked = _with_meaning(ranked, query.question.text, live, question_vector)
     ranked.sort(key=lambda pair: (-pair[0], pair[1]["key"]))
     return ranked
 
@@ -58,7 +62,7 @@ def coverage(matched: frozenset[str], concepts: list[Concept], weights: list[flo
     return found / total
 
 
-def _with_meaning(ranked: list[Scored], text: str, live: Live) -> list[Scored]:
+def _with_meaning(ranked: list[Scored], text: str, live: Live, pending: Future | None) -> list[Scored]:
     """Add each candidate's closeness in meaning to the question to its word-match score
     (scaled so the best is 1): a passage that says what the caller means in other words
     ("the runs" and diarrhoea) overtakes one that merely repeats the caller's words."""
@@ -66,7 +70,7 @@ def _with_meaning(ranked: list[Scored], text: str, live: Live) -> list[Scored]:
         return ranked
     best = max(score for score, _ in ranked) or 1.0
     rows = live.vectors.rows([fields["key"] for _, fields in ranked])
-    question = live.encoder.encode([text])[0]
+    question = (pending.result() if pending is not None else live.encoder.encode([text]))[0]
     closeness = np.where(rows >= 0, live.vectors.matrix[rows] @ question, 0.0)
     return [(score / best + SEMANTIC_WEIGHT * float(near), fields)
             for (score, fields), near in zip(ranked, closeness, strict=True)]

@@ -8,6 +8,7 @@ nothing of Flask.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +57,7 @@ class SearchService:
         self.index = LiveIndex(index_dir, semantic)
         self.synonyms = synonyms
         self.cache = ResultCache()
+        self._encoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode")
 
     @property
     def index_dir(self) -> Path:
@@ -83,11 +85,14 @@ class SearchService:
         if not query.searchable:
             response.message = present.nothing_to_search(text)
             return response
-        ranked = rank(candidates.by_words(live.searcher, query.parsed, request.topic), query, live)
+        # the question's meaning is computed on another thread while its words are searched
+        # (the encoder releases the GIL): most of a search's time is one or the other
+        vector = self._encoding.submit(live.encoder.encode, [query.question.text]) if live.encoder else None
+        ranked = rank(candidates.by_words(live, query.parsed, request.topic), query, live, vector)
         response.did_you_mean = query.did_you_mean
         # misspelt words are searched as corrected too; say so when only that found anything
         response.corrected = bool(query.did_you_mean and ranked) and not candidates.any_match(
-            live.searcher, query.as_typed, request.topic)
+            live, query.as_typed, request.topic)
         response.expanded = query.parsed.expansions()
         response.intent = query.question.labels
         present.fill(response, ranked, query.highlight, full_passages, group_pages)
