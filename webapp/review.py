@@ -66,8 +66,7 @@ def pages_for_review(searcher: Searcher) -> list[ReviewPage]:
     pages = []
     for term in searcher.lexicon("path"):
         path = term.decode("utf-8")
-        # a query, not the raw postings, so sections deleted by a later build are skipped
-        docnum = next(iter(searcher.document_numbers(path=path)), None)
+        docnum = searcher.document_number(path=path)  # None when a later build deleted the page
         if docnum is None:
             continue
         fields = searcher.stored_fields(docnum)
