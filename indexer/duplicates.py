@@ -619,8 +619,9 @@ def _clusters(pairs: list[tuple[int, int, float]]) -> list[tuple[list[int], floa
 
 def shared_pages(groups: Iterable[DuplicateGroup], page_pairs: Iterable[PagePair] = ()) -> list[SharedPages]:
     """Pairs of pages with sections in the same duplicate groups, with how many groups they share
-    (and their whole-page similarity when near-identical), most shared first. Site-wide groups do
-    not count: the support box on every page would pair every page with every other."""
+    (and their whole-page similarity when near-identical), most shared first, then near-identical
+    pages that share no section. Site-wide groups do not count: the support box on every page
+    would pair every page with every other."""
     shared: dict[tuple[str, str], int] = {}
     for group in groups:
         if group.site_wide:
@@ -628,8 +629,10 @@ def shared_pages(groups: Iterable[DuplicateGroup], page_pairs: Iterable[PagePair
         for pair in itertools.combinations(sorted({m.path for m in group.members}), 2):
             shared[pair] = shared.get(pair, 0) + 1
     similar = {(p.a, p.b): p.similarity for p in page_pairs}
-    found = [SharedPages(a, b, count, similar.get((a, b))) for (a, b), count in shared.items()]
-    return sorted(found, key=lambda p: (-p.shared_sections, p.a, p.b))
+    # near-identical pages with no duplicate section in common are listed too (sharing none)
+    found = [SharedPages(a, b, shared.get((a, b), 0), similar.get((a, b)))
+             for a, b in shared.keys() | similar.keys()]
+    return sorted(found, key=lambda p: (-p.shared_sections, -(p.similarity or 0.0), p.a, p.b))
 
 
 def format_table(report: DuplicateReport) -> str:

@@ -185,6 +185,17 @@ def test_page_pairs_compare_whole_pages_in_position_order():
     assert expected >= 0.8
 
 
+def test_near_identical_pages_sharing_no_section_are_page_pairs_too():
+    lines = [" ".join(passage(70 + i, 4).rstrip(".").split()) for i in range(12)]  # four words each
+    edited = [*lines[:11], "quite another closing line"]
+    report = find_duplicates([*(section("a.html", f"s{i}", t, i) for i, t in enumerate(lines)),
+                              *(section("b.html", f"s{i}", t, i) for i, t in enumerate(edited))])
+    assert report.groups == []  # every section is under five words
+    [pair] = report.shared_pages()
+    assert (pair.a, pair.b, pair.shared_sections) == ("a.html", "b.html", 0)
+    assert pair.similarity == report.page_pairs[0].similarity >= 0.8
+
+
 def test_synthetic_mutations_are_found_exactly_when_jaccard_reaches_the_threshold():
     original = passage(30, 200)
     percents = (1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30)
