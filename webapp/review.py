@@ -107,14 +107,14 @@ def review_report(pages: list[ReviewPage], opens: dict[str, PageOpens] | None, t
     for page in pages:
         if topic and page.topic != topic:
             continue
-        row = _row(page, opens, today)
-        band = _band(due_window(page.next_review_due), today, within)
-        if band is None:
-            undated.append(row)
-        elif band == "later":
+        window = due_window(page.next_review_due)
+        band = _band(window, today, within)
+        if band == "later":
             later += 1
+        elif band is None:
+            undated.append(_row(page, window, opens, today))
         else:
-            bands[band].append(row)
+            bands[band].append(_row(page, window, opens, today))
     return {"today": today.isoformat(), "within": within, "topic": topic,
             "topics": sorted({p.topic for p in pages}),
             "bands": [{"band": name, "label": label, "pages": _most_opened_first(bands[name])}
@@ -134,13 +134,13 @@ def _band(window: tuple[date, date] | None, today: date, within: int) -> str | N
     first, last = window
     if last < today:
         return "overdue"
-    if first <= today + timedelta(days=30):
+    if first <= today + timedelta(days=WINDOWS[0]):
         return "due-30"
     return "due-90" if first <= today + timedelta(days=within) else "later"
 
 
-def _row(page: ReviewPage, opens: dict[str, PageOpens] | None, today: date) -> dict:
-    window = due_window(page.next_review_due)
+def _row(page: ReviewPage, window: tuple[date, date] | None, opens: dict[str, PageOpens] | None,
+         today: date) -> dict:
     seen = (opens or {}).get(page.path, PageOpens(0, 0))
     return {"path": page.path, "title": page.title, "topic": page.topic, "url": page.url,
             "last_reviewed": page.last_reviewed, "next_review_due": page.next_review_due,
