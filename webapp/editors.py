@@ -1,17 +1,17 @@
 """Editors' tools under /editors/: duplicate groups, pair view, similar passages, search insights.
-Each page has its JSON twin under /api/editors/."""
+Each page has its JSON twin under /api/editors/. (The content review report is in review.py.)"""
 from __future__ import annotations
 
 import difflib
 import html
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from markupsafe import Markup
 
-from indexer.duplicates import DuplicateReport, format_csv, jaccard, shingles
+from indexer.duplicates import DuplicateGroup, DuplicateReport, format_csv, jaccard, shingles
 from indexer.store import DUPLICATES_FILE
 from webapp.api import insights, service, site_hosts
 from webapp.links import is_safe_url
@@ -46,9 +46,7 @@ def filtered_report(report: DuplicateReport, topic: str, kind: str) -> Duplicate
     after the copies to review, each part largest first; filtering keeps that order."""
     groups = [g for g in report.groups
               if (not topic or any(m.topic == topic for m in g.members)) and (not kind or g.kind == kind)]
-    return DuplicateReport(threshold=report.threshold, min_words=report.min_words, groups=groups,
-                           page_pairs=report.page_pairs, exact_min_words=report.exact_min_words,
-                           pages=report.pages)
+    return replace(report, groups=groups)
 
 
 def duplicates_data(topic: str, kind: str) -> dict:
@@ -59,7 +57,7 @@ def duplicates_data(topic: str, kind: str) -> dict:
             "shared_pages": [vars(pair).copy() for pair in report.shared_pages()]}
 
 
-def wordings(group) -> int:
+def wordings(group: DuplicateGroup) -> int:
     """How many different texts a group holds (members not identical to an earlier one)."""
     return 1 if group.kind == "exact" else sum(1 for m in group.members if not m.identical_to)
 
