@@ -1,23 +1,22 @@
 """Exact and near-duplicate sections (and near-identical pages) for content editors: shingles, MinHash/LSH."""
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
-import io
 import itertools
 import logging
 import os
 import pickle
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from indexer.model import Section
+from indexer.spreadsheet import csv_text
 
 log = logging.getLogger(__name__)
 
@@ -654,16 +653,17 @@ def format_table(report: DuplicateReport) -> str:
 def format_csv(report: DuplicateReport) -> str:
     """A row per group member, then a row per pair of pages sharing duplicated sections
     (spreadsheet-friendly: filter on the first column)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    return csv_text(CSV_COLUMNS, [*_member_rows(report), *_page_pair_rows(report)])
+
+
+def _member_rows(report: DuplicateReport) -> Iterator[list]:
     for number, group in enumerate(report.groups, 1):
         for m in group.members:
-            writer.writerow(["section", number, group.kind, f"{group.similarity:.3f}", m.path, m.anchor,
-                             m.heading, m.page_title, m.topic, m.words, m.identical_to,
-                             "yes" if group.site_wide else "no", "", ""])
+            yield ["section", number, group.kind, f"{group.similarity:.3f}", m.path, m.anchor, m.heading,
+                   m.page_title, m.topic, m.words, m.identical_to, "yes" if group.site_wide else "no", "", ""]
+
+
+def _page_pair_rows(report: DuplicateReport) -> Iterator[list]:
     for pair in report.shared_pages():
-        similarity = "" if pair.similarity is None else f"{pair.similarity:.3f}"
-        writer.writerow(["page pair", "", "", similarity, pair.a, "", "", "", "", "", "", "",
-                         pair.b, pair.shared_sections])
-    return buffer.getvalue()
+        similarity = None if pair.similarity is None else f"{pair.similarity:.3f}"
+        yield ["page pair", None, None, similarity, pair.a, *[None] * 7, pair.b, pair.shared_sections]

@@ -5,8 +5,6 @@ and its JSON twin under /api/editors/review (behind the editors' sign-in, like e
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,6 +12,7 @@ from datetime import date, timedelta
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 from whoosh.searching import Searcher
 
+from indexer.spreadsheet import csv_text
 from webapp.api import insights, service, site_hosts
 from webapp.insights import PageOpens
 from webapp.links import is_safe_url
@@ -196,24 +195,11 @@ def review_json():
 def review_csv():
     """The review report as a CSV download: a row per page, with its band."""
     data = review_data(review_today())
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
     labelled = [(band["label"], row) for band in data["bands"] for row in band["pages"]]
-    for label, row in labelled + [("No review date", row) for row in data["no_review_date"]]:
-        writer.writerow([label, *(_cell(row[column]) for column in CSV_COLUMNS[1:])])
-    return Response(buffer.getvalue(), mimetype="text/csv",
+    labelled += [("No review date", row) for row in data["no_review_date"]]
+    rows = ([label, *(row[column] for column in CSV_COLUMNS[1:])] for label, row in labelled)
+    return Response(csv_text(CSV_COLUMNS, rows), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=content-review.csv"})
-
-
-def _cell(value: object) -> object:
-    """A CSV cell; text a spreadsheet would run as a formula (a page title "=HYPERLINK(...)") is
-    quoted with an apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + value
-    return value
 
 
 def register(app: Flask) -> None:

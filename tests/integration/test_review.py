@@ -144,6 +144,7 @@ def test_csv_has_a_row_per_page_with_its_band(sample_app):
     assert (about["next_review_due"], about["due_by"], about["topic"]) == ("2025-06", "2025-06-30",
                                                                          "Stomach cancer")
     assert about["url"].startswith("https://www.lanterncancercare.org.uk/")
+    assert about["days"] == "-837"  # a number stays a number (only text is kept from being a formula)
     assert {r["band"] for r in rows} == {"Overdue", "Due in the next 30 days", "Due in 31 to 90 days"}
 
 

@@ -265,6 +265,15 @@ def test_csv_and_table_formats():
     assert "(identical to a.html#u)" in table
 
 
+def test_csv_never_hands_a_spreadsheet_a_formula_from_a_page():
+    text = passage(62, 40)
+    formula = section("a.html", '=hyperlink("http://x")', text)
+    report = find_duplicates([formula, section("b.html", "t", text)])
+    row = format_csv(report).splitlines()[1]
+    assert ',"\'=Hyperlink(""Http://X"")",' in row  # the heading, quoted with an apostrophe
+    assert row.startswith("section,1,exact,1.000,a.html,")
+
+
 def test_signatures_equal_datasketch_minhash_affine32():
     """Our numpy MinHash is datasketch's (affine32, seed 1), without importing SciPy at build time."""
     from datasketch import MinHash
