@@ -18,6 +18,7 @@ from whoosh.writing import IndexWriter
 
 from indexer import embeddings, store
 from indexer.duplicates import STATE_FILE as DUPLICATE_STATE_FILE
+from indexer.duplicates import STATE_VERSION as DUPLICATES_VERSION
 from indexer.duplicates import (
     DuplicateFinder,
     DuplicateSettings,
@@ -146,7 +147,7 @@ def _build_locked(corpus_dir: Path, index_dir: Path, options: BuildOptions) -> B
     report = BuildReport(pages=len(scan.sources), unchanged=len(scan.sources) - len(scan.changed),
                          deleted=len(scan.deleted), full=previous is None, semantic=semantic)
     unchanged = previous is not None and not scan.changed and not scan.deleted
-    if unchanged and _vectors_as_asked(previous, semantic):
+    if unchanged and _vectors_as_asked(previous, semantic) and _duplicates_current(previous):
         _carry_over(report, scan.records)
         report.generation = previous.name
         report.vectors = previous.info.get("vectors", "complete" if semantic else "none")
@@ -210,6 +211,12 @@ def _vectors_as_asked(generation: store.Generation, semantic: bool) -> bool:
     return state == ("complete" if semantic else "none")
 
 
+def _duplicates_current(generation: store.Generation) -> bool:
+    """Whether the generation's duplicate report was made by this finder: after an upgrade that
+    changes what the report holds, an unchanged corpus still gets a new report."""
+    return generation.info.get("duplicates_version") == DUPLICATES_VERSION
+
+
 def _has_vectors(gen_dir: Path) -> bool:
     return (gen_dir / embeddings.VECTORS_FILE).exists()
 
@@ -266,7 +273,8 @@ def _build_info(scan: CorpusScan, records: dict[str, dict], report: BuildReport,
                 vectors: str, boilerplate: frozenset[str]) -> dict:
     """The build record published with a generation (build.json)."""
     return {"schema_version": SCHEMA_VERSION, "built_at": time.time(), "corpus": str(scan.root.resolve()),
-            "boilerplate_headings": sorted(boilerplate), "pages": records,
+            "boilerplate_headings": sorted(boilerplate), "duplicates_version": DUPLICATES_VERSION,
+            "pages": records,
             "sections": report.sections, "documents": report.sections, "semantic": semantic,
             "vectors": vectors}
 

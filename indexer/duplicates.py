@@ -1,23 +1,22 @@
 """Exact and near-duplicate sections (and near-identical pages) for content editors: shingles, MinHash/LSH."""
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
-import io
 import itertools
 import logging
 import os
 import pickle
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from indexer.model import Section
+from indexer.spreadsheet import csv_text
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +27,12 @@ _SEED = 1
 _ROLL = np.uint64(0x9E3779B97F4A7C15)
 # The finder's state, stored with each index generation so the next build can update it.
 STATE_FILE = "duplicates-state.pickle"
-STATE_VERSION = 1
-CSV_COLUMNS = ("group", "kind", "similarity", "path", "anchor", "heading", "page_title", "topic", "words")
+# 2: exact copies from five words, identical members marked, site-wide groups flagged.
+STATE_VERSION = 2
+# One CSV for spreadsheets: a row per group member ("section"), then a row per pair of pages that
+# share duplicated sections ("page pair", with the other page and how many passages they share).
+CSV_COLUMNS = ("row", "group", "kind", "similarity", "path", "anchor", "heading", "page_title", "topic",
+               "words", "identical_to", "site_wide", "other_path", "shared_sections")
 
 
 @dataclass
@@ -43,6 +46,7 @@ class DuplicateMember:
     page_title: str
     topic: str
     words: int
+    identical_to: str = ""  # in a near group: the key of an earlier member with exactly this text
 
 
 @dataclass
@@ -52,17 +56,24 @@ class DuplicateGroup:
     kind: str  # "exact" or "near"
     similarity: float  # min verified pairwise Jaccard within the group (1.0 for exact)
     members: list[DuplicateMember] = field(default_factory=list)
+    site_wide: bool = False  # the site's own furniture (a support box on most pages): see is_site_wide
+
+    @property
+    def pages(self) -> int:
+        """How many pages the group's sections are on."""
+        return len({member.path for member in self.members})
 
     def to_dict(self) -> dict:
         """JSON-ready record."""
-        return {"kind": self.kind, "similarity": self.similarity,
+        return {"kind": self.kind, "similarity": self.similarity, "site_wide": self.site_wide,
                 "members": [vars(member).copy() for member in self.members]}  # flat: no deep copy
 
     @classmethod
     def from_dict(cls, data: dict) -> DuplicateGroup:
         """Inverse of to_dict."""
         return cls(kind=data["kind"], similarity=float(data["similarity"]),
-                   members=[DuplicateMember(**member) for member in data["members"]])
+                   members=[DuplicateMember(**member) for member in data["members"]],
+                   site_wide=bool(data.get("site_wide", False)))
 
 
 @dataclass
@@ -75,6 +86,16 @@ class PagePair:
 
 
 @dataclass
+class SharedPages:
+    """Two pages (a < b) with duplicated sections in common: how many passages they share."""
+
+    a: str
+    b: str
+    shared_sections: int
+    similarity: float | None = None  # whole-page similarity when the pages are near-identical too
+
+
+@dataclass
 class DuplicateReport:
     """Everything find_duplicates found, with the settings it used."""
 
@@ -82,10 +103,13 @@ class DuplicateReport:
     min_words: int
     groups: list[DuplicateGroup] = field(default_factory=list)
     page_pairs: list[PagePair] = field(default_factory=list)
+    exact_min_words: int = 5
+    pages: int = 0  # pages with sections when the report was made (what "site-wide" is a share of)
 
     def to_dict(self) -> dict:
         """JSON-ready record."""
         return {"threshold": self.threshold, "min_words": self.min_words,
+                "exact_min_words": self.exact_min_words, "pages": self.pages,
                 "groups": [group.to_dict() for group in self.groups],
                 "page_pairs": [vars(pair).copy() for pair in self.page_pairs]}
 
@@ -94,7 +118,13 @@ class DuplicateReport:
         """Inverse of to_dict."""
         return cls(threshold=float(data["threshold"]), min_words=int(data["min_words"]),
                    groups=[DuplicateGroup.from_dict(group) for group in data.get("groups", [])],
-                   page_pairs=[PagePair(**pair) for pair in data.get("page_pairs", [])])
+                   page_pairs=[PagePair(**pair) for pair in data.get("page_pairs", [])],
+                   exact_min_words=int(data.get("exact_min_words", data["min_words"])),
+                   pages=int(data.get("pages", 0)))
+
+    def shared_pages(self) -> list[SharedPages]:
+        """Pairs of pages sharing duplicated sections, most shared first (see shared_pages)."""
+        return shared_pages(self.groups, self.page_pairs)
 
 
 def normalised_words(text: str) -> list[str]:
@@ -122,9 +152,10 @@ def jaccard(a: set, b: set) -> float:
 
 
 def find_duplicates(sections: Iterable[Section], threshold: float = 0.8, min_words: int = 25,
-                    num_perm: int = 128, shingle_size: int = 3) -> DuplicateReport:
-    """Exact and near-duplicate section groups, and near-identical page pairs, at a Jaccard threshold."""
-    settings = DuplicateSettings(threshold, min_words, num_perm, shingle_size)
+                    num_perm: int = 128, shingle_size: int = 3, exact_min_words: int = 5) -> DuplicateReport:
+    """Exact and near-duplicate section groups, and near-identical page pairs, at a Jaccard threshold
+    (near copies from `min_words` words, exact copies from `exact_min_words`)."""
+    settings = DuplicateSettings(threshold, min_words, num_perm, shingle_size, exact_min_words)
     unique = _unique(sections)
     by_page: dict[str, list[Section]] = {}
     for section in unique:
@@ -135,11 +166,17 @@ def find_duplicates(sections: Iterable[Section], threshold: float = 0.8, min_wor
     return finder.report()
 
 
-# A heading found on more than this share of the site's pages is site furniture ("Getting
-# support", "Contact us"): as a deep link it would repeat itself under nearly every result.
-BOILERPLATE_SHARE = 0.25
-# ...but on a site of a handful of pages, two pages sharing a heading says nothing.
-BOILERPLATE_MIN_PAGES = 3
+# A heading or passage found on more than this share of the site's pages is site furniture
+# ("Getting support", the helpline box): as a deep link it would repeat itself under nearly every
+# result, and as a duplicate group it is meant, not a copy to clean up.
+SITE_WIDE_SHARE = 0.25
+# ...but on a site of a handful of pages, three pages sharing something says nothing.
+SITE_WIDE_MIN_PAGES = 3
+
+
+def is_site_wide(pages_with_it: int, all_pages: int) -> bool:
+    """Whether something on `pages_with_it` of the site's `all_pages` pages is site furniture."""
+    return pages_with_it > max(SITE_WIDE_MIN_PAGES, SITE_WIDE_SHARE * all_pages)
 
 
 def boilerplate_headings(headings: Iterable[tuple[str, str]]) -> frozenset[str]:
@@ -149,9 +186,8 @@ def boilerplate_headings(headings: Iterable[tuple[str, str]]) -> frozenset[str]:
     pages: dict[str, set[str]] = {}
     for heading, path in headings:
         pages.setdefault(heading.strip().lower(), set()).add(path)
-    all_pages = {path for paths in pages.values() for path in paths}
-    floor = max(BOILERPLATE_MIN_PAGES, BOILERPLATE_SHARE * len(all_pages))
-    return frozenset(heading for heading, paths in pages.items() if len(paths) > floor)
+    all_pages = len({path for paths in pages.values() for path in paths})
+    return frozenset(heading for heading, paths in pages.items() if is_site_wide(len(paths), all_pages))
 
 
 def _unique(sections: Iterable[Section]) -> list[Section]:
@@ -167,12 +203,16 @@ def _unique(sections: Iterable[Section]) -> list[Section]:
 
 @dataclass(frozen=True)
 class DuplicateSettings:
-    """What counts as a duplicate: Jaccard threshold, shortest section, MinHash size, shingle size."""
+    """What counts as a duplicate: Jaccard threshold, shortest near copy, MinHash size, shingle
+    size, shortest exact copy."""
 
     threshold: float = 0.8
     min_words: int = 25
     num_perm: int = 128
     shingle_size: int = 3
+    # An identical sentence of five words on two pages is worth an editor's look; a near copy that
+    # short is mostly chance (a few shingles decide its similarity), so near copies keep min_words.
+    exact_min_words: int = 5
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0 or self.num_perm < 2 or self.shingle_size < 1:
@@ -180,8 +220,13 @@ class DuplicateSettings:
 
     @property
     def least_words(self) -> int:
-        """Empty sections are never duplicates, whatever min_words says."""
+        """The shortest near copy: empty sections are never duplicates, whatever min_words says."""
         return max(self.min_words, 1)
+
+    @property
+    def least_exact_words(self) -> int:
+        """The shortest exact copy (never longer than the shortest near copy)."""
+        return max(min(self.exact_min_words, self.min_words), 1)
 
 
 @dataclass
@@ -196,7 +241,7 @@ class SectionPrint:
     topic: str
     position: int
     words: int
-    text_id: str  # hash of the normalised words; "" when too short to count
+    text_id: str  # hash of the normalised words; "" when too short even for an exact copy
 
 
 @dataclass
@@ -205,7 +250,7 @@ class PagePrint:
 
     path: str
     sections: list[SectionPrint]
-    signatures: dict[str, np.ndarray]  # text_id -> signature, for sections long enough to count
+    signatures: dict[str, np.ndarray]  # text_id -> signature, for sections long enough for a near copy
     page_signature: np.ndarray | None  # None when the page's text is too short to count
 
 
@@ -216,8 +261,8 @@ def fingerprint_page(sections: Sequence[Section], settings: DuplicateSettings) -
     for section in sorted(sections, key=lambda s: s.position):
         words = normalised_words(section.text)
         page_words += words
-        text_id = _text_id(words) if len(words) >= settings.least_words else ""
-        if text_id and text_id not in signatures:
+        text_id = _text_id(words) if len(words) >= settings.least_exact_words else ""
+        if text_id and text_id not in signatures and len(words) >= settings.least_words:
             signatures[text_id] = _signature(words, settings, word_hashes)
         page = section.page
         prints.append(SectionPrint(section.key, page.path, section.anchor, section.heading, page.title,
@@ -363,11 +408,16 @@ class DuplicateFinder:
         # An exact group that joined a near group is listed there, so each section appears in one group only.
         groups += [_group("exact", 1.0, members) for text_id, members in classes.items()
                    if len(members) > 1 and text_id not in joined]
-        groups.sort(key=lambda group: (-len(group.members), -group.similarity, group.members[0].key))
+        pages = len({s.path for s in self.sections.values()})
+        for group in groups:
+            group.site_wide = is_site_wide(group.pages, pages)
+        # the site's furniture after the copies to review, each part largest first
+        groups.sort(key=lambda group: (group.site_wide, -len(group.members), -group.similarity,
+                                       group.members[0].key))
         pairs = sorted((PagePair(*sorted(pair), similarity=sim) for pair, sim in self.page_pairs.items()),
                        key=lambda pair: (-pair.similarity, pair.a, pair.b))
-        return DuplicateReport(threshold=settings.threshold, min_words=settings.min_words,
-                               groups=groups, page_pairs=pairs)
+        return DuplicateReport(threshold=settings.threshold, min_words=settings.min_words, groups=groups,
+                               page_pairs=pairs, exact_min_words=settings.least_exact_words, pages=pages)
 
     def save(self, directory: Path) -> None:
         """Store the finder with an index generation (one pickle: a JSON of 80,000 sections took
@@ -417,10 +467,16 @@ def _stack(rows: list[np.ndarray], width: int) -> np.ndarray:
 
 
 def _group(kind: str, similarity: float, members: list[SectionPrint]) -> DuplicateGroup:
-    return DuplicateGroup(kind=kind, similarity=similarity, members=sorted(
-        (DuplicateMember(key=s.key, path=s.path, anchor=s.anchor, heading=s.heading,
-                         page_title=s.page_title, topic=s.topic, words=s.words) for s in members),
-        key=lambda m: m.key))
+    """A group, members by key; in a near group each member whose text is word for word that of
+    an earlier member names it, so editors see which copies are identical and which were edited."""
+    first_with_text: dict[str, str] = {}
+    listed = []
+    for s in sorted(members, key=lambda s: s.key):
+        twin = first_with_text.setdefault(s.text_id, s.key)
+        listed.append(DuplicateMember(key=s.key, path=s.path, anchor=s.anchor, heading=s.heading,
+                                      page_title=s.page_title, topic=s.topic, words=s.words,
+                                      identical_to=twin if kind == "near" and twin != s.key else ""))
+    return DuplicateGroup(kind=kind, similarity=similarity, members=listed)
 
 
 class _WordHashes(dict):
@@ -560,26 +616,54 @@ def _clusters(pairs: list[tuple[int, int, float]]) -> list[tuple[list[int], floa
     return [(members[top], lowest[top]) for top in members]
 
 
+def shared_pages(groups: Iterable[DuplicateGroup], page_pairs: Iterable[PagePair] = ()) -> list[SharedPages]:
+    """Pairs of pages with sections in the same duplicate groups, with how many groups they share
+    (and their whole-page similarity when near-identical), most shared first, then near-identical
+    pages that share no section. Site-wide groups do not count: the support box on every page
+    would pair every page with every other."""
+    shared: dict[tuple[str, str], int] = {}
+    for group in groups:
+        if group.site_wide:
+            continue
+        for pair in itertools.combinations(sorted({m.path for m in group.members}), 2):
+            shared[pair] = shared.get(pair, 0) + 1
+    similar = {(p.a, p.b): p.similarity for p in page_pairs}
+    # near-identical pages with no duplicate section in common are listed too (sharing none)
+    found = [SharedPages(a, b, shared.get((a, b), 0), similar.get((a, b)))
+             for a, b in shared.keys() | similar.keys()]
+    return sorted(found, key=lambda p: (-p.shared_sections, -(p.similarity or 0.0), p.a, p.b))
+
+
 def format_table(report: DuplicateReport) -> str:
     """Plain-text report for a terminal: one block per group, then the page pairs."""
-    lines = [f"{len(report.groups)} duplicate groups (threshold {report.threshold:.2f}, "
-             f"sections of {report.min_words}+ words)"]
+    lines = [f"{len(report.groups)} duplicate groups (threshold {report.threshold:.2f}, near copies of "
+             f"{report.min_words}+ words, exact copies of {report.exact_min_words}+ words)"]
     for number, group in enumerate(report.groups, 1):
-        lines.append(f"\n#{number} {group.kind}, {len(group.members)} sections, "
+        wide = ", site-wide block" if group.site_wide else ""
+        lines.append(f"\n#{number} {group.kind}{wide}, {len(group.members)} sections, "
                      f"similarity {group.similarity:.2f}")
-        lines += [f"  {member.key:<60} {member.words:>5} words  {member.heading}" for member in group.members]
+        lines += [f"  {member.key:<60} {member.words:>5} words  {member.heading}"
+                  + (f"  (identical to {member.identical_to})" if member.identical_to else "")
+                  for member in group.members]
     lines.append(f"\n{len(report.page_pairs)} near-identical page pairs")
     lines += [f"  {pair.similarity:.2f}  {pair.a}  ~  {pair.b}" for pair in report.page_pairs]
     return "\n".join(lines) + "\n"
 
 
 def format_csv(report: DuplicateReport) -> str:
-    """One row per group member (spreadsheet-friendly); page pairs are not part of the CSV."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    """A row per group member, then a row per pair of pages sharing duplicated sections
+    (spreadsheet-friendly: filter on the first column)."""
+    return csv_text(CSV_COLUMNS, [*_member_rows(report), *_page_pair_rows(report)])
+
+
+def _member_rows(report: DuplicateReport) -> Iterator[list]:
     for number, group in enumerate(report.groups, 1):
-        for member in group.members:
-            writer.writerow([number, group.kind, f"{group.similarity:.3f}", member.path, member.anchor,
-                             member.heading, member.page_title, member.topic, member.words])
-    return buffer.getvalue()
+        for m in group.members:
+            yield ["section", number, group.kind, f"{group.similarity:.3f}", m.path, m.anchor, m.heading,
+                   m.page_title, m.topic, m.words, m.identical_to, "yes" if group.site_wide else "no", "", ""]
+
+
+def _page_pair_rows(report: DuplicateReport) -> Iterator[list]:
+    for pair in report.shared_pages():
+        similarity = None if pair.similarity is None else f"{pair.similarity:.3f}"
+        yield ["page pair", None, None, similarity, pair.a, *[None] * 7, pair.b, pair.shared_sections]

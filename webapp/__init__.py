@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_RATE_LIMIT": "20,200",    # per client and worker: requests a second, burst; "" = off
     "SEARCH_MAX_IN_FLIGHT": 4,        # searches one worker runs at once; more get a quick 503
     "SEARCH_TRUSTED_PROXIES": "",     # proxy addresses whose X-Forwarded-For is believed
+    "SEARCH_REVIEW_TODAY": "",        # the content review report's "today" (e.g. 2026-11-30); "" = the date
 }
 
 
@@ -53,12 +54,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["site_hosts"] = site_hosts(app.config["SEARCH_SITE_HOSTS"])
     app.extensions["insights"] = _insights(app.config["SEARCH_INSIGHTS_DB"],
                                            float(app.config["SEARCH_INSIGHTS_DAYS"]))
-    from webapp import api, auth, editors, errors, headers, ratelimit, views
+    from webapp import api, auth, editors, errors, headers, ratelimit, review, views
 
     auth.configure(app)
     ratelimit.register(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(editors.bp)
+    review.register(app)
     app.register_blueprint(api.bp)
     errors.register(app)
     headers.register(app)

@@ -1,22 +1,22 @@
 """Editors' tools under /editors/: duplicate groups, pair view, similar passages, search insights.
-Each page has its JSON twin under /api/editors/."""
+Each page has its JSON twin under /api/editors/. (The content review report is in review.py.)"""
 from __future__ import annotations
 
 import difflib
 import html
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from markupsafe import Markup
 
-from indexer.duplicates import DuplicateReport, format_csv, jaccard, shingles
+from indexer.duplicates import DuplicateGroup, DuplicateReport, format_csv, jaccard, shingles
 from indexer.store import DUPLICATES_FILE
 from webapp.api import insights, service, site_hosts
 from webapp.links import is_safe_url
 from webapp.params import whole_number
-from webapp.search import BadRequest, SearchUnavailable, page_title
+from webapp.search import BadRequest, page_title
 
 bp = Blueprint("editors", __name__)
 PERIODS = (7, 30)
@@ -36,29 +36,30 @@ def duplicate_report() -> DuplicateReport:
     return cache[path]
 
 
-# A group copied onto at least this share of the site's pages (and SITE_WIDE_PAGES pages) is a
-# shared block such as "Getting support": usually meant, so listed after the copies to review.
-SITE_WIDE_SHARE = 0.25
-SITE_WIDE_PAGES = 4
+# Pairs of pages sharing passages shown on the page; the CSV has them all.
+SHARED_PAGES_SHOWN = 50
 
 
-def filtered_groups(report: DuplicateReport, topic: str, kind: str) -> list:
-    """Groups with at least one member in `topic` (all if empty), of `kind` (all if empty);
-    site-wide blocks after the rest, each part largest first."""
+def filtered_report(report: DuplicateReport, topic: str, kind: str) -> DuplicateReport:
+    """The report with only the groups that have a member in `topic` (all if empty) and are of
+    `kind` (all if empty). The build lists the site-wide blocks (indexer.duplicates.is_site_wide)
+    after the copies to review, each part largest first; filtering keeps that order."""
     groups = [g for g in report.groups
               if (not topic or any(m.topic == topic for m in g.members)) and (not kind or g.kind == kind)]
-    wide = site_wide_groups(report)
-    return sorted(groups, key=lambda g: id(g) in wide)  # stable: keeps largest first within each part
+    return replace(report, groups=groups)
 
 
-def site_wide_groups(report: DuplicateReport) -> set[int]:
-    """ids of the groups that are shared blocks on a large share of the site's pages."""
-    try:
-        pages = service().status()["pages"]
-    except SearchUnavailable:
-        return set()
-    least = max(SITE_WIDE_PAGES, SITE_WIDE_SHARE * pages)
-    return {id(g) for g in report.groups if len({m.path for m in g.members}) >= least}
+def duplicates_data(topic: str, kind: str) -> dict:
+    """The duplicate report as JSON: groups (site-wide ones flagged), near-identical pages, and
+    the pairs of pages that share duplicated passages."""
+    report = filtered_report(duplicate_report(), topic, kind)
+    return {**report.to_dict(), "topic": topic, "kind": kind,
+            "shared_pages": [vars(pair).copy() for pair in report.shared_pages()]}
+
+
+def wordings(group: DuplicateGroup) -> int:
+    """How many different texts a group holds (members not identical to an earlier one)."""
+    return 1 if group.kind == "exact" else sum(1 for m in group.members if not m.identical_to)
 
 
 @bp.get("/editors/")
@@ -70,32 +71,27 @@ def overview():
 
 @bp.get("/editors/duplicates")
 def duplicates():
-    """Duplicate groups, largest first, with a topic filter."""
+    """Duplicate groups to review, largest first, then the site-wide blocks once each; filters."""
     report, topic, kind = duplicate_report(), request.args.get("topic", ""), request.args.get("kind", "")
     topics = sorted({m.topic for g in report.groups for m in g.members})
-    groups, wide = filtered_groups(report, topic, kind), site_wide_groups(report)
-    return render_template("editors/duplicates.html", report=report, topics=topics, topic=topic, kind=kind,
-                           groups=groups, site_wide=[id(g) in wide for g in groups])
+    shown = filtered_report(report, topic, kind)
+    return render_template("editors/duplicates.html", report=shown, topics=topics, topic=topic, kind=kind,
+                           groups=[g for g in shown.groups if not g.site_wide],
+                           blocks=[g for g in shown.groups if g.site_wide], wordings=wordings,
+                           shared=shown.shared_pages(), shared_shown=SHARED_PAGES_SHOWN)
 
 
 @bp.get("/api/editors/duplicates")
 def duplicates_json():
     """JSON twin of /editors/duplicates."""
-    report, topic, kind = duplicate_report(), request.args.get("topic", ""), request.args.get("kind", "")
-    data = report.to_dict()
-    data["groups"] = [g.to_dict() for g in filtered_groups(report, topic, kind)]
-    return jsonify(data)
+    return jsonify(duplicates_data(request.args.get("topic", ""), request.args.get("kind", "")))
 
 
 @bp.get("/editors/duplicates.csv")
 def duplicates_csv():
-    """The duplicate groups as a CSV download."""
-    report = duplicate_report()
-    filtered = DuplicateReport(threshold=report.threshold, min_words=report.min_words,
-                               groups=filtered_groups(report, request.args.get("topic", ""),
-                                                      request.args.get("kind", "")),
-                               page_pairs=report.page_pairs)
-    return Response(format_csv(filtered), mimetype="text/csv",
+    """The duplicate groups, and the pairs of pages sharing passages, as a CSV download."""
+    report = filtered_report(duplicate_report(), request.args.get("topic", ""), request.args.get("kind", ""))
+    return Response(format_csv(report), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=duplicates.csv"})
 
 

@@ -168,3 +168,22 @@ class Insights:
                 + grouped, (since, since, limit)).fetchall()
         as_counts = lambda rows: [QueryCount(*row) for row in rows]  # noqa: E731
         return {"top": as_counts(top), "no_results": as_counts(empty), "never_opened": as_counts(unopened)}
+
+    def opens_by_page(self, days: float) -> dict[str, PageOpens]:
+        """For each page path: how often its sections were opened from results in the last `days`
+        days, and from how many different searches (counted regardless of case)."""
+        since = time.time() - days * 86400
+        # keys are "path#anchor", cut at the first "#" (a file name with "#" in it would be cut short)
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT substr(key, 1, instr(key || '#', '#') - 1) AS path, COUNT(*), "
+                              "COUNT(DISTINCT lower(query)) FROM opens WHERE ts >= ? GROUP BY path",
+                              (since,)).fetchall()
+        return {path: PageOpens(opens, searches) for path, opens, searches in rows}
+
+
+@dataclass(frozen=True)
+class PageOpens:
+    """How often one page was opened from search results, and from how many different searches."""
+
+    opens: int
+    searches: int

@@ -31,6 +31,11 @@ HELPLINE = ("Our nurses answer questions about cancer, treatment, money and work
 # The copied site's own stylesheet, and a tracker it loads from another host: a served page
 # must use the first and never the second.
 SITE_CSS = "body { background: rgb(250, 245, 240); } :target { background: rgb(255, 246, 204); }\n"
+# The content review report counts from this day (SEARCH_REVIEW_TODAY), against these stated dates.
+REVIEW_TODAY = "2027-10-15"
+REVIEW_DATES = {"net/about-nets.html": "Next review due: August 2027",
+                "net/carcinoid.html": "Next review due: 1 November 2027",
+                "pancreas/outlook.html": "Next review due: December 2027"}
 SITE_HEAD = ('<link rel="stylesheet" href="/static/site.css">'
              '<script async src="https://stats.example.org/tag.js?id=1"></script>'
              "<script>window.dataLayer=window.dataLayer||[];dataLayer.push(['page_view']);</script>")
@@ -80,6 +85,8 @@ def site_pages() -> dict[str, str]:
         "After the scan": "You can usually go home the same day. " * 20,
     }, topic="Neuroendocrine cancer")
     pages["net/scans.html"] = styled.replace("</title>", "</title>" + SITE_HEAD, 1)
+    for path, line in REVIEW_DATES.items():
+        pages[path] = pages[path].replace("</main>", f"<p>{line}</p></main>", 1)
     return pages
 
 
@@ -98,7 +105,8 @@ def server(tmp_path_factory):
     build_index(corpus, root / "index", workers=1)
     EditorAccounts(root / "editors.sqlite3").add(*EDITOR)
     env = {"SEARCH_EDITORS_DB": str(root / "editors.sqlite3"), "SEARCH_SECURE_COOKIES": "false",
-           "SEARCH_SECRET_KEY": "browser-tests-only"}  # plain HTTP on loopback; one key for both workers
+           "SEARCH_SECRET_KEY": "browser-tests-only",  # plain HTTP on loopback; one key for both workers
+           "SEARCH_REVIEW_TODAY": REVIEW_TODAY}
     with gunicorn(root / "index", corpus, str(root / "insights.sqlite3"), env=env) as base:
         yield base
 

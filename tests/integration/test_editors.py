@@ -3,6 +3,11 @@ import csv
 import io
 
 from apiclient import api
+from conftest import EDITOR, PASSWORD, sign_in
+from sitegen import page_html, write_corpus
+
+from indexer.build import build_index
+from webapp import create_app
 
 COPIES = {"support/helpline.html#call-us", "support/groups.html#getting-help", "net/help.html#talk-to-us"}
 
@@ -14,6 +19,14 @@ def test_duplicate_groups_include_copies_and_edited_copies(editor):
     assert COPIES in groups
     members = next(g for g in data["groups"] if {m["key"] for m in g["members"]} == COPIES)["members"]
     assert all({"path", "anchor", "heading", "page_title", "topic"} <= set(m) for m in members)
+    # the two word-for-word copies inside the near group are marked; the edited one is not
+    assert {m["key"]: m["identical_to"] for m in members} == {
+        "net/help.html#talk-to-us": "", "support/groups.html#getting-help": "",
+        "support/helpline.html#call-us": "support/groups.html#getting-help"}
+    assert {(p["a"], p["b"], p["shared_sections"]) for p in data["shared_pages"]} >= {
+        ("net/help.html", "support/groups.html", 1), ("support/groups.html", "support/helpline.html", 1)}
+    html = editor.get("/editors/duplicates").get_data(as_text=True)
+    assert "identical to <code>support/groups.html#getting-help</code>" in html
 
 
 def test_duplicates_page_filters_by_topic_and_links_pairs(editor):
@@ -29,7 +42,10 @@ def test_duplicates_csv_download(editor):
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert {"path", "anchor", "similarity"} <= set(rows[0])
-    assert {f"{r['path']}#{r['anchor']}" for r in rows} >= COPIES
+    sections = [r for r in rows if r["row"] == "section"]
+    assert {f"{r['path']}#{r['anchor']}" for r in sections} >= COPIES
+    pairs = {(r["path"], r["other_path"], r["shared_sections"]) for r in rows if r["row"] == "page pair"}
+    assert ("support/groups.html", "support/helpline.html", "1") in pairs
 
 
 def test_pair_view_marks_the_words_that_differ(editor):
@@ -82,27 +98,6 @@ def test_insights_period_must_be_a_plain_whole_number(editor):
         assert response.status_code == 400 and "whole number" in response.get_json()["error"]["message"]
 
 
-def test_site_wide_blocks_are_listed_after_the_copies_to_review(editor, app, monkeypatch):
-    from indexer.duplicates import DuplicateGroup, DuplicateMember, DuplicateReport
-    from webapp import editors
-
-    def group(pages: int, heading: str) -> DuplicateGroup:
-        members = [DuplicateMember(f"p{i}.html#a", f"p{i}.html", "a", heading, f"Page {i}", "Support", 40)
-                   for i in range(pages)]
-        return DuplicateGroup("exact", 1.0, members)
-
-    shared, copied = group(4, "Getting support"), group(2, "Octreotide")
-    report = DuplicateReport(0.8, 25, groups=[shared, copied])  # largest first, as stored
-    monkeypatch.setattr(editors, "SITE_WIDE_SHARE", 0.0)  # the test site is small: 4 pages is "wide"
-    with app.test_request_context():
-        assert editors.site_wide_groups(report) == {id(shared)}
-        assert editors.filtered_groups(report, "", "") == [copied, shared]
-    # the real report of the test site: its one group (the helpline box on three pages) is labelled
-    monkeypatch.setattr(editors, "SITE_WIDE_PAGES", 3)
-    html = editor.get("/editors/duplicates").get_data(as_text=True)
-    assert "shared by a large part of the site" in html
-
-
 def test_insights_count_pages_for_searches_and_questions_alike(editor, app):
     search = editor.get("/api/search", query_string={"q": "carcinoid flushing"}).get_json()
     asked = editor.get("/api/ask", query_string={"q": "carcinoid flushing"}).get_json()
@@ -111,3 +106,42 @@ def test_insights_count_pages_for_searches_and_questions_alike(editor, app):
     app.extensions["insights"].flush()
     rows = editor.get("/api/editors/insights?days=7").get_json()["top"]
     assert {row["results"] for row in rows if row["query"] == "carcinoid flushing"} == {search["total"]}
+
+
+SUPPORT_BOX = ("Our nurses are here for you and the people close to you. Call the free helpline on weekdays "
+               "from nine until five, or write to us at any time. We can also tell you about local groups.")
+
+
+def test_the_sites_own_support_box_is_one_site_wide_block_not_the_largest_group(tmp_path):
+    own = ["Flushing comes and goes.", "Scans show where it is.", "Surgery can remove it.",
+           "Diet matters after surgery.", "Tiredness is common.", "Talk to your team."]
+    pages = {f"p{i}.html": page_html(f"Page {i}", {"Own words": f"{text} Page {i} says it its own way.",
+                                                    "Getting support": SUPPORT_BOX})
+             for i, text in enumerate(own)}
+    short = "Ask your nurse for the leaflet."  # six words, copied word for word
+    pages["q1.html"] = page_html("Leaflets one", {"Leaflet": short})
+    pages["q2.html"] = page_html("Leaflets two", {"Leaflet": short})
+    corpus = write_corpus(tmp_path / "corpus", pages)
+    build_index(corpus, tmp_path / "index", workers=1, semantic=False)
+    app = create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+                      "SEARCH_CORPUS_DIR": str(corpus), "SEARCH_INSIGHTS_DB": "",
+                      "SEARCH_EDITORS_DB": str(tmp_path / "editors.sqlite3")})
+    app.extensions["editors"].add(EDITOR, PASSWORD)
+    client = app.test_client()
+    sign_in(client)
+    data = client.get("/api/editors/duplicates").get_json()
+    assert [(g["kind"], len(g["members"]), g["site_wide"]) for g in data["groups"]] == [
+        ("exact", 2, False), ("exact", 6, True)]  # the short copy to review first, the box last
+    assert data["pages"] == 8 and data["exact_min_words"] == 5
+    assert data["shared_pages"] == [{"a": "q1.html", "b": "q2.html", "shared_sections": 1,
+                                     "similarity": None}]  # the box on six pages pairs none of them
+    html = client.get("/editors/duplicates").get_data(as_text=True)
+    assert html.count("Site-wide block: “Getting support”") == 1 and "On 6 of 8 pages" in html
+    assert "1 group to review, and 1 site-wide block." in html
+    assert html.index("Exact copies: 2 sections") < html.index("Site-wide blocks")
+    assert "Exact copies: 6 sections" not in html  # never shown as the largest group
+    rows = list(csv.DictReader(io.StringIO(client.get("/editors/duplicates.csv").get_data(as_text=True))))
+    box = {r["site_wide"] for r in rows if r["row"] == "section" and r["heading"] == "Getting support"}
+    assert box == {"yes"}
+    overview = " ".join(client.get("/editors/").get_data(as_text=True).split())
+    assert "1 group to review (1 exact) and 1 site-wide block," in overview

@@ -105,11 +105,52 @@ def test_same_topic_written_differently_is_not_reported():
     assert report.groups == []
 
 
-def test_sections_under_min_words_are_left_out():
+def test_near_copies_under_min_words_are_left_out():
     short = passage(5, 20)
-    sections = [section("a.html", "contact", short), section("b.html", "contact", short)]
+    edited = short + " and one more"
+    sections = [section("a.html", "contact", short), section("b.html", "contact", edited)]
     assert find_duplicates(sections).groups == []
-    assert [g.kind for g in find_duplicates(sections, min_words=20).groups] == ["exact"]
+    assert [g.kind for g in find_duplicates(sections, min_words=20).groups] == ["near"]
+
+
+def test_exact_copies_are_reported_from_five_words():
+    five, four = "Call our nurses on weekdays.", "Call our nurses today."
+    sections = [section("a.html", "five", five), section("b.html", "five", five.upper() + "!"),
+                section("a.html", "four", four, position=1), section("b.html", "four", four, position=1)]
+    report = find_duplicates(sections)
+    assert [(g.kind, [m.key for m in g.members]) for g in report.groups] == [
+        ("exact", ["a.html#five", "b.html#five"])]  # four words: too short to say anything
+    assert report.exact_min_words == 5 and report.min_words == 25
+    assert find_duplicates(sections, exact_min_words=4).groups[1].members[0].key == "a.html#four"
+
+
+def test_identical_members_of_a_near_group_name_their_twin():
+    text = passage(9, 60)
+    edited = text + " With one sentence added at the end."
+    report = find_duplicates([section("c.html", "s", text), section("a.html", "s", edited),
+                              section("b.html", "s", text), section("d.html", "s", text)])
+    [group] = report.groups
+    assert group.kind == "near"
+    marks = {m.key: m.identical_to for m in group.members}
+    assert marks == {"a.html#s": "", "b.html#s": "", "c.html#s": "b.html#s", "d.html#s": "b.html#s"}
+    exact = find_duplicates([section("a.html", "s", text), section("b.html", "s", text)])
+    assert [m.identical_to for m in exact.groups[0].members] == ["", ""]  # said once, by the kind
+
+
+def test_a_block_on_most_pages_is_site_wide_and_listed_after_the_copies_to_review():
+    box = "Our nurses are here to help. Call the free helpline on weekdays from nine until five."
+    copied, also = passage(11, 40), passage(12, 40)
+    sections = [section(f"p{i}.html", "support", box, position=5) for i in range(8)]
+    sections += [section(f"p{i}.html", f"own{i}", passage(200 + i, 40)) for i in range(2, 8)]
+    sections += [section("p0.html", "copied", copied), section("p1.html", "copied", copied),
+                 section("p0.html", "also", also), section("p1.html", "also", also)]
+    report = find_duplicates(sections)
+    assert [(g.site_wide, len(g.members)) for g in report.groups] == [(False, 2), (False, 2), (True, 8)]
+    assert report.pages == 8
+    # page pairs count shared passages, but never through the site's furniture
+    assert [(p.a, p.b, p.shared_sections) for p in report.shared_pages()] == [("p0.html", "p1.html", 2)]
+    assert duplicates.is_site_wide(3, 4) is False  # a handful of pages says nothing
+    assert duplicates.is_site_wide(26, 100) and not duplicates.is_site_wide(25, 100)
 
 
 def test_exact_copies_join_a_near_group_as_one_and_larger_groups_come_first():
@@ -136,10 +177,23 @@ def test_page_pairs_compare_whole_pages_in_position_order():
     page_b = [section("b.html", f"s{i}", t, position=i) for i, t in enumerate(edited)][::-1]
     page_c = [section("c.html", f"s{i}", passage(20 + i, 15), position=i) for i in range(4)]
     report = find_duplicates([*page_b, *page_c, *page_a])
-    assert report.groups == []
+    # the three unchanged sections are exact copies (over five words); none is long enough for a near one
+    assert [[m.key for m in g.members] for g in report.groups] == [
+        [f"a.html#s{i}", f"b.html#s{i}"] for i in range(3)]
     expected = jaccard(shingles(" ".join(texts)), shingles(" ".join(edited)))
     assert report.page_pairs == [PagePair("a.html", "b.html", expected)]
     assert expected >= 0.8
+
+
+def test_near_identical_pages_sharing_no_section_are_page_pairs_too():
+    lines = [" ".join(passage(70 + i, 4).rstrip(".").split()) for i in range(12)]  # four words each
+    edited = [*lines[:11], "quite another closing line"]
+    report = find_duplicates([*(section("a.html", f"s{i}", t, i) for i, t in enumerate(lines)),
+                              *(section("b.html", f"s{i}", t, i) for i, t in enumerate(edited))])
+    assert report.groups == []  # every section is under five words
+    [pair] = report.shared_pages()
+    assert (pair.a, pair.b, pair.shared_sections) == ("a.html", "b.html", 0)
+    assert pair.similarity == report.page_pairs[0].similarity >= 0.8
 
 
 def test_synthetic_mutations_are_found_exactly_when_jaccard_reaches_the_threshold():
@@ -190,15 +244,34 @@ def test_report_round_trips_through_json():
 
 
 def test_csv_and_table_formats():
-    text = passage(60, 40)
-    report = find_duplicates([section("a.html", "s", text), section("b.html", "t", text)])
+    text, other = passage(60, 40), passage(61, 40)
+    report = find_duplicates([section("a.html", "s", text), section("b.html", "t", text),
+                              section("a.html", "u", other, 1), section("b.html", "v", other + " x", 1),
+                              section("c.html", "w", other, 1)])
     lines = format_csv(report).splitlines()
-    assert lines[0] == "group,kind,similarity,path,anchor,heading,page_title,topic,words"
+    assert lines[0] == ("row,group,kind,similarity,path,anchor,heading,page_title,topic,words,"
+                        "identical_to,site_wide,other_path,shared_sections")
     assert tuple(lines[0].split(",")) == CSV_COLUMNS
-    assert lines[1:] == ["1,exact,1.000,a.html,s,S,Title of a.html,NETs,40",
-                         "1,exact,1.000,b.html,t,T,Title of b.html,NETs,40"]
+    assert lines[1:] == ["section,1,near,0.974,a.html,u,U,Title of a.html,NETs,40,,no,,",
+                         "section,1,near,0.974,b.html,v,V,Title of b.html,NETs,41,,no,,",
+                         "section,1,near,0.974,c.html,w,W,Title of c.html,NETs,40,a.html#u,no,,",
+                         "section,2,exact,1.000,a.html,s,S,Title of a.html,NETs,40,,no,,",
+                         "section,2,exact,1.000,b.html,t,T,Title of b.html,NETs,40,,no,,",
+                         "page pair,,,0.987,a.html,,,,,,,,b.html,2",  # near-identical pages too
+                         "page pair,,,,a.html,,,,,,,,c.html,1",
+                         "page pair,,,,b.html,,,,,,,,c.html,1"]
     table = format_table(report)
-    assert "a.html#s" in table and "b.html#t" in table and "#1 exact" in table
+    assert "a.html#s" in table and "b.html#t" in table and "#2 exact" in table
+    assert "(identical to a.html#u)" in table
+
+
+def test_csv_never_hands_a_spreadsheet_a_formula_from_a_page():
+    text = passage(62, 40)
+    formula = section("a.html", '=hyperlink("http://x")', text)
+    report = find_duplicates([formula, section("b.html", "t", text)])
+    row = format_csv(report).splitlines()[1]
+    assert ',"\'=Hyperlink(""Http://X"")",' in row  # the heading, quoted with an apostrophe
+    assert row.startswith("section,1,exact,1.000,a.html,")
 
 
 def test_signatures_equal_datasketch_minhash_affine32():

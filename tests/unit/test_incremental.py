@@ -22,8 +22,14 @@ def near_copy(rng: random.Random, text: str) -> str:
     return " ".join(words)
 
 
+# The site's furniture, in a current wording (site-wide) and an older one left on a few pages.
+SUPPORT_BOXES = ("Call our nurses on the free helpline from nine until five on weekdays. " * 3,
+                 "Call our nurses on the free helpline from nine until six on weekdays. " * 3)
+
+
 def random_page(rng: random.Random, pool: list[str]) -> str:
-    """A page of three sections; some are copies or near copies of earlier sections."""
+    """A page of three sections (some copies or near copies of earlier ones), often a short note
+    copied word for word (exact copies count from five words), sometimes the support box."""
     sections = {}
     for number in range(3):
         roll = rng.random()
@@ -35,6 +41,10 @@ def random_page(rng: random.Random, pool: list[str]) -> str:
             text = passage(rng)
         pool.append(text)
         sections[f"Part {number}"] = text
+    if rng.random() < 0.5:
+        sections["Note"] = passage(random.Random(rng.randrange(4)), rng.choice((4, 5, 12)))
+    if rng.random() < 0.7:
+        sections["Getting support"] = SUPPORT_BOXES[rng.random() < 0.2]
     return page_html(f"Page {rng.randrange(10**6)}", sections)
 
 
@@ -44,7 +54,7 @@ def duplicates_of(index_dir: Path) -> dict:
 
 
 def test_incremental_duplicate_report_equals_a_full_recomputation(tmp_path):
-    rng, pool = random.Random(7), []
+    rng, pool, seen = random.Random(7), [], set()
     corpus = write_corpus(tmp_path / "corpus", {f"p{i}.html": random_page(rng, pool) for i in range(30)})
     build_index(corpus, tmp_path / "index", workers=1, semantic=False)
     for round_number in range(4):
@@ -59,6 +69,27 @@ def test_incremental_duplicate_report_equals_a_full_recomputation(tmp_path):
         incremental = duplicates_of(tmp_path / "index")
         assert incremental == duplicates_of(tmp_path / f"full{round_number}")
         assert incremental["groups"] and incremental["page_pairs"] is not None
+        seen.update((g["kind"], min(m["words"] for m in g["members"]) < 25, g["site_wide"],
+                     any(m["identical_to"] for m in g["members"])) for g in incremental["groups"])
+    # every kind of finding was exercised: short exact copies, identical members, site-wide blocks
+    assert ("exact", True, False, False) in seen and ("near", False, False, True) in seen
+    assert {wide for _, _, wide, _ in seen} == {True, False}
+
+
+def test_a_build_after_an_upgrade_of_the_duplicate_finder_remakes_the_report(tmp_path):
+    """An unchanged corpus is normally "up to date"; not when the stored report is an older kind."""
+    corpus = write_corpus(tmp_path / "corpus", {f"p{i}.html": page_html(f"Page {i}", {
+        "Note": "Bring a list of your medicines."}) for i in range(2)})
+    build_index(corpus, tmp_path / "index", workers=1, semantic=False)
+    before = store.current_generation(tmp_path / "index")
+    assert build_index(corpus, tmp_path / "index", workers=1, semantic=False).generation == before.name
+    info = json.loads((before.path / store.BUILD_INFO).read_text(encoding="utf-8"))
+    del info["duplicates_version"]  # as a build before this finder wrote it
+    (before.path / store.BUILD_INFO).write_text(json.dumps(info), encoding="utf-8")
+    (before.path / store.DUPLICATES_FILE).write_text(json.dumps({"threshold": 0.8, "min_words": 25}))
+    report = build_index(corpus, tmp_path / "index", workers=1, semantic=False)
+    assert report.generation != before.name
+    assert [len(g["members"]) for g in duplicates_of(tmp_path / "index")["groups"]] == [2]
 
 
 def test_an_edit_shares_unchanged_segment_files_with_the_live_generation(tmp_path):

@@ -146,3 +146,20 @@ def test_old_rows_are_deleted_after_the_retention_period(tmp_path):
     Insights(db_path, retention_days=30).close()
     with sqlite3.connect(db_path) as db:
         assert db.execute("SELECT COUNT(*) FROM searches").fetchone()[0] == 0
+
+
+def test_opens_are_counted_per_page_with_the_different_searches(tmp_path):
+    log = Insights(tmp_path / "insights.sqlite3")
+    log.record_open("Flushing", "net/carcinoid.html#flushing")
+    log.record_open("flushing", "net/carcinoid.html#heart")  # same search, another section
+    log.record_open("carcinoid heart", "net/carcinoid.html#heart")
+    log.record_open("octreotide", "net/about.html#treatment")
+    log.flush()
+    with sqlite3.connect(tmp_path / "insights.sqlite3") as db:  # outside the period asked for
+        forty_days_ago = time.time() - 40 * 86400
+        db.execute("INSERT INTO opens VALUES (?, ?, ?)", (forty_days_ago, "old", "net/about.html#a"))
+    opens = log.opens_by_page(days=30)
+    assert {path: (o.opens, o.searches) for path, o in opens.items()} == {
+        "net/carcinoid.html": (3, 2), "net/about.html": (1, 1)}
+    assert log.opens_by_page(days=90)["net/about.html"].opens == 2
+    log.close()
