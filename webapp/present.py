@@ -103,11 +103,11 @@ def fill(response: SearchResponse, ranked: list[Scored], highlight: dict[str, bo
          full_passages: bool, group_pages: bool) -> None:
     """Group sections by page (or not), count topics, and cut out the requested page of results."""
     groups: dict[str, list[Scored]] = {}
-    for score, fields in ranked:
-        groups.setdefault(fields["path"] if group_pages else fields["key"], []).append((score, fields))
+    for score, section in ranked:
+        groups.setdefault(section.path if group_pages else section.key, []).append((score, section))
     response.total = len(groups)
-    response.matched_pages = len({fields["path"] for _, fields in ranked})
-    response.topics = dict(Counter(g[0][1]["topic"] for g in groups.values()).most_common())
+    response.matched_pages = len({section.path for _, section in ranked})
+    response.topics = dict(Counter(g[0][1].topic for g in groups.values()).most_common())
     start = (response.page - 1) * response.limit
     for sections in list(groups.values())[start:start + response.limit]:
         response.results.append(_hit(sections, highlight, full_passages))
@@ -116,7 +116,7 @@ def fill(response: SearchResponse, ranked: list[Scored], highlight: dict[str, bo
 
 
 def _hit(sections: list[Scored], terms: dict[str, bool], full: bool) -> Hit:
-    score, best = sections[0]
+    score, best = sections[0][0], sections[0][1].fields
     hit = Hit(
         path=best["path"], anchor=best["anchor"], url=best["url"],
         page_title=page_title(best), heading=best["display_heading"],
@@ -126,7 +126,7 @@ def _hit(sections: list[Scored], terms: dict[str, bool], full: bool) -> Hit:
             SectionLink(anchor=f["anchor"], heading=f["display_heading"],
                         url=section_url(f["url"], f["anchor"]),
                         snippet=str(snippet(f["body"], terms, words=MORE_SNIPPET_WORDS)), score=round(s, 4))
-            for s, f in sections[1:1 + MORE_SECTIONS]
+            for s, f in ((s, c.fields) for s, c in sections[1:1 + MORE_SECTIONS])
         ],
     )
     if full:
