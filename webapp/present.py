@@ -43,6 +43,7 @@ class Hit:
     passage: list[str] = field(default_factory=list)
     text: str = ""
     more_sections: list[SectionLink] = field(default_factory=list)
+    pinned: bool = False  # an editor's pick (a best bet), shown above the ranked results
 
     def to_dict(self) -> dict:
         """JSON-ready form (the full passage only where it was asked for)."""
@@ -113,6 +114,13 @@ def fill(response: SearchResponse, ranked: list[Scored], highlight: dict[str, bo
         response.results.append(_hit(sections, highlight, full_passages))
     if not response.results:
         response.message = nothing_found(response)
+
+
+def pinned_hit(fields: dict, full_passage: bool) -> Hit:
+    """A section an editor pinned to the query, as a hit of its own (its opening as the snippet)."""
+    hit = _hit([(0.0, fields)], {}, full_passage)
+    hit.pinned = True
+    return hit
 
 
 def _hit(sections: list[Scored], terms: dict[str, bool], full: bool) -> Hit:

@@ -1,0 +1,105 @@
+"""Editors' curation applied to searches: their synonyms merged into the service's table, their
+best bets put above the results. The one place /search, /ask and the JSON API go through.
+
+Best bets are applied after the result cache (a cached response never carries old picks); a
+synonym change swaps the service's table and empties its cache. Each worker checks the editors'
+database on every search, so a change made in one worker is used by all of them at once.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from datetime import date
+from pathlib import Path
+
+from indexer.analysis import parse_synonyms
+from webapp import present
+from webapp.curation import CurationStore
+from webapp.search import SearchRequest, SearchResponse, SearchService
+
+log = logging.getLogger(__name__)
+
+
+class Curator:
+    """Applies one store's best bets and synonym overlay to one search service."""
+
+    def __init__(self, store: CurationStore, synonyms_file: Path | str | None) -> None:
+        self.store = store
+        self.synonyms_file = Path(synonyms_file) if synonyms_file else None
+        self._version = 0  # the service starts with the file's rules alone: overlay version 0
+        self._lock = threading.Lock()
+
+    def search(self, service: SearchService, request: SearchRequest, full_passages: bool = False,
+               group_pages: bool = True) -> SearchResponse:
+        """Search with the editors' synonyms, then put their best bets first."""
+        self.refresh_synonyms(service)
+        response = service.search(request, full_passages=full_passages, group_pages=group_pages)
+        self.apply_best_bets(response, service, full_passages)
+        return response
+
+    # -- synonyms -------------------------------------------------------------------------
+
+    def file_rules(self) -> list[str]:
+        """The synonym file's lines (comments and all): the versioned source of truth."""
+        if self.synonyms_file is None or not self.synonyms_file.is_file():
+            return []
+        return self.synonyms_file.read_text(encoding="utf-8").splitlines()
+
+    def refresh_synonyms(self, service: SearchService) -> None:
+        """Give the service the file's rules plus the editors' when the editors' have changed."""
+        try:
+            version = self.store.synonyms_version()
+            if version == self._version:
+                return
+            with self._lock:
+                rules = [rule.rule for rule in self.store.synonyms()]
+                service.use_synonyms(parse_synonyms(self.file_rules() + rules))
+                self._version = version
+        except sqlite3.Error:
+            log.exception("editors' synonyms not applied: cannot read %s", self.store.db_path)
+
+    def export(self) -> str:
+        """The synonym file followed by the editors' rules, ready to replace the file."""
+        added = [rule.rule for rule in self.store.synonyms()]
+        lines = self.file_rules()
+        if added:
+            lines += ["", "# Added by editors in the search service (fold into the sections above)", *added]
+        return "\n".join(lines) + "\n"
+
+    # -- best bets ------------------------------------------------------------------------
+
+    def pinned_sections(self, service: SearchService, text: str, topic: str = "") -> list[dict]:
+        """Stored fields of the sections pinned to `text` today (in the topic, when one is chosen);
+        sections no longer in the index are left out."""
+        try:
+            keys = self.store.pinned_for(text, date.today())
+        except sqlite3.Error:
+            log.exception("best bets not applied: cannot read %s", self.store.db_path)
+            return []
+        found = [service.section(key) for key in keys]
+        return [f for f in found if f is not None and (not topic or f["topic"] == topic)]
+
+    def apply_best_bets(self, response: SearchResponse, service: SearchService, full_passages: bool) -> None:
+        """On the first page, put the pinned sections first and drop their repeats below."""
+        if response.page != 1:
+            return
+        pinned = self.pinned_sections(service, response.query, response.topic)
+        if pinned:
+            put_first(response, pinned, full_passages)
+
+
+def put_first(response: SearchResponse, pinned: list[dict], full_passages: bool) -> None:
+    """Pinned sections as labelled hits above the ranked ones; a ranked hit or deep link to a
+    pinned section is dropped, so no section is shown twice."""
+    keys = {fields["key"] for fields in pinned}
+    ranked = [hit for hit in response.results if f"{hit.path}#{hit.anchor}" not in keys]
+    for hit in ranked:
+        hit.more_sections = [more for more in hit.more_sections if f"{hit.path}#{more.anchor}" not in keys]
+    repeats = len(response.results) - len(ranked)
+    new_pages = {fields["path"] for fields in pinned} - {hit.path for hit in response.results}
+    response.total += len(pinned) - repeats
+    response.matched_pages += len(new_pages)
+    if not response.results:
+        response.message = ""  # "nothing matched" no longer holds
+    response.results = [present.pinned_hit(fields, full_passages) for fields in pinned] + ranked
