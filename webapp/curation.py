@@ -17,12 +17,14 @@ from pathlib import Path
 
 from indexer.analysis import analyze
 
+# AUTOINCREMENT: an id is never given again after a removal, so the audit trail stays unambiguous.
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS best_bets (id INTEGER PRIMARY KEY, queries TEXT NOT NULL, sections TEXT NOT NULL,
-    starts TEXT, ends TEXT, note TEXT NOT NULL DEFAULT '', updated_by TEXT NOT NULL, updated REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS best_bets (id INTEGER PRIMARY KEY AUTOINCREMENT, queries TEXT NOT NULL,
+    sections TEXT NOT NULL, starts TEXT, ends TEXT, note TEXT NOT NULL DEFAULT '', updated_by TEXT NOT NULL,
+    updated REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS best_bet_queries (bet INTEGER NOT NULL, query_key TEXT NOT NULL,
     PRIMARY KEY (query_key, bet));
-CREATE TABLE IF NOT EXISTS editor_synonyms (id INTEGER PRIMARY KEY, rule TEXT NOT NULL UNIQUE,
+CREATE TABLE IF NOT EXISTS editor_synonyms (id INTEGER PRIMARY KEY AUTOINCREMENT, rule TEXT NOT NULL UNIQUE,
     added_by TEXT NOT NULL, added REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS curation_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, ts REAL NOT NULL,
     editor TEXT NOT NULL, action TEXT NOT NULL, kind TEXT NOT NULL, target INTEGER NOT NULL,

@@ -21,6 +21,8 @@ NEAREST_SECTIONS = 5
 MIN_WORD_CLOSENESS = 0.5
 # Failed queries of each insights table given proposals (each costs a little model time).
 PROPOSED_PER_TABLE = 10
+# Shorter words are a letter or two from too many others ("fog", "fdg") for a useful proposal.
+MIN_SPELT_ALIKE = 5
 # Unknown words per query given synonym proposals: a long question gets a few, not one each.
 MAX_WORDS = 3
 
@@ -110,7 +112,8 @@ def unknown_words(query: str, synonyms: SynonymTable, live: Live) -> list[str]:
 
 def synonym_ideas(word: str, live: Live, nearest: list[dict]) -> list[SynonymIdea]:
     """Site words for an unknown word: the nearest spelling, and the heading word nearest in meaning."""
-    ideas = [SynonymIdea(word, target, "spelling") for target in live.spelling.near(word, limit=1)]
+    spelt_alike = live.spelling.near(word, limit=1) if len(word) >= MIN_SPELT_ALIKE else []
+    ideas = [SynonymIdea(word, target, "spelling") for target in spelt_alike]
     close = closest_in_meaning(live, word, _heading_words(nearest, word))
     if close and all(idea.target != close for idea in ideas):
         ideas.append(SynonymIdea(word, close, "meaning"))
