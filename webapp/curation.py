@@ -7,8 +7,10 @@ Knows nothing of Flask.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
+import threading
 import time
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
@@ -22,14 +24,11 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS best_bets (id INTEGER PRIMARY KEY AUTOINCREMENT, queries TEXT NOT NULL,
     sections TEXT NOT NULL, starts TEXT, ends TEXT, note TEXT NOT NULL DEFAULT '', updated_by TEXT NOT NULL,
     updated REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS best_bet_queries (bet INTEGER NOT NULL, query_key TEXT NOT NULL,
-    PRIMARY KEY (query_key, bet));
 CREATE TABLE IF NOT EXISTS editor_synonyms (id INTEGER PRIMARY KEY AUTOINCREMENT, rule TEXT NOT NULL UNIQUE,
     added_by TEXT NOT NULL, added REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS curation_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, ts REAL NOT NULL,
     editor TEXT NOT NULL, action TEXT NOT NULL, kind TEXT NOT NULL, target INTEGER NOT NULL,
     detail TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS curation_audit_kind ON curation_audit (kind, id);
 """
 MAX_QUERIES = 20
 MAX_SECTIONS = 5
@@ -74,6 +73,24 @@ class BestBet:
     def to_dict(self, today: date | None = None) -> dict:
         """JSON-ready form, with today's status."""
         return {**asdict(self), "status": self.status(today or date.today())}
+
+
+class PinnedIndex:
+    """Best bets by folded query: a search's picks found without asking the database."""
+
+    def __init__(self, bets: list[BestBet]) -> None:
+        self._by_query: dict[str, list[BestBet]] = {}
+        for bet in sorted(bets, key=lambda b: b.id):
+            for key in dict.fromkeys(query_key(q) for q in bet.queries):
+                self._by_query.setdefault(key, []).append(bet)
+
+    def pinned(self, text: str, today: date) -> list[str]:
+        """Section keys pinned to this query and shown today, oldest best bet first, each once."""
+        keys: dict[str, None] = {}
+        for bet in self._by_query.get(query_key(text), []):
+            if bet.active(today):
+                keys.update(dict.fromkeys(bet.sections))
+        return list(keys)
 
 
 @dataclass
@@ -188,8 +205,11 @@ class CurationStore:
     def __init__(self, db_path: Path | str) -> None:
         self.db_path = Path(db_path)
         self._ready = False  # tables are made on first use, so an app that is never curated writes nothing
+        self._reader: sqlite3.Connection | None = None
+        self._reader_pid = 0  # a connection must not cross a fork into another worker
+        self._reader_lock = threading.Lock()
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, shared: bool = False) -> sqlite3.Connection:
         if not self._ready:
             try:
                 self.db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -198,7 +218,7 @@ class CurationStore:
             with closing(sqlite3.connect(self.db_path, timeout=10)) as db:
                 db.executescript(SCHEMA)
             self._ready = True
-        return sqlite3.connect(self.db_path, timeout=10)
+        return sqlite3.connect(self.db_path, timeout=10, check_same_thread=not shared)
 
     # -- best bets ------------------------------------------------------------------------
 
@@ -214,27 +234,12 @@ class CurationStore:
             row = db.execute("SELECT * FROM best_bets WHERE id = ?", (bet_id,)).fetchone()
         return _bet(row) if row else None
 
-    def pinned_for(self, text: str, today: date) -> list[str]:
-        """Section keys pinned to this query and shown today, in pin order, each once."""
-        key = query_key(text)
-        if not key or not self.db_path.exists():  # searching never creates the database
-            return []
-        with closing(self._connect()) as db:
-            rows = db.execute("SELECT b.* FROM best_bets b JOIN best_bet_queries q ON q.bet = b.id "
-                              "WHERE q.query_key = ? ORDER BY b.id", (key,)).fetchall()
-        keys: dict[str, None] = {}
-        for bet in (_bet(row) for row in rows):
-            if bet.active(today):
-                keys.update(dict.fromkeys(bet.sections))
-        return list(keys)
-
     def add_best_bet(self, draft: BestBetDraft, editor: str) -> BestBet:
         """Store a new best bet (audited)."""
         with closing(self._connect()) as db, db:
             cursor = db.execute("INSERT INTO best_bets (queries, sections, starts, ends, note, updated_by, "
                                 "updated) VALUES (?, ?, ?, ?, ?, ?, ?)", _bet_row(draft, editor))
             bet_id = cursor.lastrowid
-            _index_queries(db, bet_id, draft.queries)
             _audit(db, editor, "add", "best_bet", bet_id, {"after": _draft_dict(draft)})
         return self.best_bet(bet_id)
 
@@ -246,8 +251,6 @@ class CurationStore:
         with closing(self._connect()) as db, db:
             db.execute("UPDATE best_bets SET queries = ?, sections = ?, starts = ?, ends = ?, note = ?, "
                        "updated_by = ?, updated = ? WHERE id = ?", (*_bet_row(draft, editor), bet_id))
-            db.execute("DELETE FROM best_bet_queries WHERE bet = ?", (bet_id,))
-            _index_queries(db, bet_id, draft.queries)
             _audit(db, editor, "edit", "best_bet", bet_id,
                    {"before": _public(before), "after": _draft_dict(draft)})
         return self.best_bet(bet_id)
@@ -259,7 +262,6 @@ class CurationStore:
             return False
         with closing(self._connect()) as db, db:
             db.execute("DELETE FROM best_bets WHERE id = ?", (bet_id,))
-            db.execute("DELETE FROM best_bet_queries WHERE bet = ?", (bet_id,))
             _audit(db, editor, "remove", "best_bet", bet_id, {"before": _public(before)})
         return True
 
@@ -294,13 +296,15 @@ class CurationStore:
             _audit(db, editor, "remove", "synonym", rule_id, {"before": row[0]})
         return True
 
-    def synonyms_version(self) -> int:
-        """Changes as often as the synonym rules do (the last audited synonym change)."""
-        if not self.db_path.exists():
+    def version(self) -> int:
+        """Moves with every change to best bets or synonyms (the id of the latest audit entry);
+        asked on every search, so it reuses one connection per process."""
+        if not self.db_path.exists():  # searching never creates the database
             return 0
-        with closing(self._connect()) as db:
-            return db.execute("SELECT COALESCE(MAX(id), 0) FROM curation_audit WHERE kind = 'synonym'"
-                              ).fetchone()[0]
+        with self._reader_lock:
+            if self._reader is None or self._reader_pid != os.getpid():
+                self._reader, self._reader_pid = self._connect(shared=True), os.getpid()
+            return self._reader.execute("SELECT COALESCE(MAX(id), 0) FROM curation_audit").fetchone()[0]
 
     # -- audit ----------------------------------------------------------------------------
 
@@ -321,12 +325,6 @@ def _bet(row: tuple) -> BestBet:
 def _bet_row(draft: BestBetDraft, editor: str) -> tuple:
     return (json.dumps(list(draft.queries)), json.dumps(list(draft.sections)), draft.starts, draft.ends,
             draft.note, editor, time.time())
-
-
-def _index_queries(db: sqlite3.Connection, bet_id: int, queries: tuple[str, ...]) -> None:
-    """One row per distinct folded query, which is what a search looks up."""
-    db.executemany("INSERT OR IGNORE INTO best_bet_queries VALUES (?, ?)",
-                   [(bet_id, query_key(q)) for q in queries])
 
 
 def _draft_dict(draft: BestBetDraft) -> dict:

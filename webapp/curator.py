@@ -15,7 +15,7 @@ from pathlib import Path
 
 from indexer.analysis import parse_synonyms
 from webapp import present
-from webapp.curation import CurationStore
+from webapp.curation import CurationStore, PinnedIndex
 from webapp.search import SearchRequest, SearchResponse, SearchService
 
 log = logging.getLogger(__name__)
@@ -27,16 +27,35 @@ class Curator:
     def __init__(self, store: CurationStore, synonyms_file: Path | str | None) -> None:
         self.store = store
         self.synonyms_file = Path(synonyms_file) if synonyms_file else None
-        self._version = 0  # the service starts with the file's rules alone: overlay version 0
+        self._version = 0      # of the store, when last read; 0: nothing curated yet
+        self._rules: list[str] = []  # the editors' rules the service's table holds (at first none)
+        self._pins = PinnedIndex([])
         self._lock = threading.Lock()
 
     def search(self, service: SearchService, request: SearchRequest, full_passages: bool = False,
                group_pages: bool = True) -> SearchResponse:
         """Search with the editors' synonyms, then put their best bets first."""
-        self.refresh_synonyms(service)
+        self.refresh(service)
         response = service.search(request, full_passages=full_passages, group_pages=group_pages)
         self.apply_best_bets(response, service, full_passages)
         return response
+
+    def refresh(self, service: SearchService) -> None:
+        """Reread best bets and synonyms when an editor has changed them (in any worker); a new
+        set of synonym rules replaces the service's table (which empties its result cache)."""
+        try:
+            version = self.store.version()
+            if version == self._version:
+                return
+            with self._lock:
+                self._pins = PinnedIndex(self.store.best_bets())
+                rules = [rule.rule for rule in self.store.synonyms()]
+                if rules != self._rules:
+                    service.use_synonyms(parse_synonyms(self.file_rules() + rules))
+                    self._rules = rules
+                self._version = version
+        except sqlite3.Error:
+            log.exception("editors' best bets and synonyms not reread: cannot read %s", self.store.db_path)
 
     # -- synonyms -------------------------------------------------------------------------
 
@@ -45,19 +64,6 @@ class Curator:
         if self.synonyms_file is None or not self.synonyms_file.is_file():
             return []
         return self.synonyms_file.read_text(encoding="utf-8").splitlines()
-
-    def refresh_synonyms(self, service: SearchService) -> None:
-        """Give the service the file's rules plus the editors' when the editors' have changed."""
-        try:
-            version = self.store.synonyms_version()
-            if version == self._version:
-                return
-            with self._lock:
-                rules = [rule.rule for rule in self.store.synonyms()]
-                service.use_synonyms(parse_synonyms(self.file_rules() + rules))
-                self._version = version
-        except sqlite3.Error:
-            log.exception("editors' synonyms not applied: cannot read %s", self.store.db_path)
 
     def export(self) -> str:
         """The synonym file followed by the editors' rules, ready to replace the file."""
@@ -72,12 +78,7 @@ class Curator:
     def pinned_sections(self, service: SearchService, text: str, topic: str = "") -> list[dict]:
         """Stored fields of the sections pinned to `text` today (in the topic, when one is chosen);
         sections no longer in the index are left out."""
-        try:
-            keys = self.store.pinned_for(text, date.today())
-        except sqlite3.Error:
-            log.exception("best bets not applied: cannot read %s", self.store.db_path)
-            return []
-        found = [service.section(key) for key in keys]
+        found = [service.section(key) for key in self._pins.pinned(text, date.today())]
         return [f for f in found if f is not None and (not topic or f["topic"] == topic)]
 
     def apply_best_bets(self, response: SearchResponse, service: SearchService, full_passages: bool) -> None:

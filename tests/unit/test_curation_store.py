@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from webapp.curation import BestBetDraft, CurationError, CurationStore, query_key, synonym_rule
+from webapp.curation import BestBetDraft, CurationError, CurationStore, PinnedIndex, query_key, synonym_rule
 
 TODAY = date(2026, 6, 15)
 
@@ -35,8 +35,10 @@ def test_pins_are_shown_only_between_their_dates(tmp_path):
     store.add_best_bet(draft(starts="2026-06-15", ends="2026-06-15", sections=["today.html#a"]), "ann")
     both = draft(queries=["Octreotide", "sandostatin"], sections=["today.html#a", "x.html#y"])
     store.add_best_bet(both, "bo")
-    assert store.pinned_for("octreotide?", TODAY) == ["today.html#a", "x.html#y"]
-    assert store.pinned_for("sandostatin", TODAY) == ["today.html#a", "x.html#y"]
+    pins = PinnedIndex(store.best_bets())
+    assert pins.pinned("octreotide?", TODAY) == ["today.html#a", "x.html#y"]
+    assert pins.pinned("Sandostatin", TODAY) == ["today.html#a", "x.html#y"]
+    assert pins.pinned("octreotide", date(2026, 6, 14)) == ["old.html#a", "today.html#a", "x.html#y"]
     assert [b.status(TODAY) for b in sorted(store.best_bets(), key=lambda b: b.id)] == [
         "expired", "scheduled", "active", "active"]
 
@@ -53,7 +55,7 @@ def test_ids_are_never_reused_so_the_audit_trail_stays_unambiguous(tmp_path):
 
 def test_searching_never_creates_the_database(tmp_path):
     store = CurationStore(tmp_path / "none" / "editors.sqlite3")
-    assert store.pinned_for("octreotide", TODAY) == [] and store.synonyms_version() == 0
+    assert store.version() == 0
     assert not (tmp_path / "none").exists()
 
 
@@ -72,13 +74,17 @@ def test_synonym_rules_that_say_nothing_are_refused(fields):
         synonym_rule(*fields)
 
 
-def test_synonym_version_moves_with_every_change(tmp_path):
+def test_the_version_moves_with_every_change(tmp_path):
     store = CurationStore(tmp_path / "editors.sqlite3")
-    versions = [store.synonyms_version()]
+    versions = [store.version()]
     rule = store.add_synonym("jabs => injections", "ann")
-    versions.append(store.synonyms_version())
+    versions.append(store.version())
     assert store.add_synonym("jabs => injections", "bo").id == rule.id  # the same rule once
+    assert store.version() == versions[-1]  # and no change recorded
     store.remove_synonym(rule.id, "ann")
-    versions.append(store.synonyms_version())
-    store.add_best_bet(draft(), "ann")  # best bets do not touch the synonym table
-    assert store.synonyms_version() == versions[-1] and len(set(versions)) == 3
+    versions.append(store.version())
+    bet = store.add_best_bet(draft(), "ann")
+    versions.append(store.version())
+    store.edit_best_bet(bet.id, draft(ends="2026-01-01"), "ann")
+    versions.append(store.version())
+    assert versions == sorted(set(versions))  # each change a new, larger version
