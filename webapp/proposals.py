@@ -4,6 +4,8 @@ spelt nearly the same, words close in meaning), and a section to pin. Knows noth
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -23,6 +25,10 @@ MIN_WORD_CLOSENESS = 0.5
 PROPOSED_PER_TABLE = 10
 # Shorter words are a letter or two from too many others ("fog", "fdg") for a useful proposal.
 MIN_SPELT_ALIKE = 5
+# Proposals kept per process (a few hundred bytes each).
+MEMO_ENTRIES = 2000
+_memo: OrderedDict[tuple, tuple[SynonymTable, Proposal]] = OrderedDict()
+_memo_lock = threading.Lock()
 # Unknown words per query given synonym proposals: a long question gets a few, not one each.
 MAX_WORDS = 3
 
@@ -76,15 +82,31 @@ def propose_all(service: SearchService, queries: list[str]) -> dict[str, dict]:
 
 
 def propose(service: SearchService, query: str) -> Proposal:
-    """The fixes to offer for one query (the live index, read under the search lock)."""
+    """The fixes to offer for one query (the live index, read under the search lock); kept
+    until the index or the synonyms change, as each costs the model some tenths of a second."""
     with service.index.lock:
         live, synonyms = service.index.current(), service.synonyms
-        proposal = Proposal(query=query, spelling=spelling_target(query, synonyms, live))
-        nearest = nearest_by_meaning(live, query, NEAREST_SECTIONS)
-        for word in unknown_words(query, synonyms, live)[:MAX_WORDS]:
-            proposal.synonyms += synonym_ideas(word, live, nearest)
-        targets = " ".join(idea.target for idea in proposal.synonyms)
-        proposal.pin = _pin(nearest[0], "meaning") if nearest else loosened_top(live, f"{query} {targets}")
+        key = (live.name, id(synonyms), query)
+        with _memo_lock:
+            kept = _memo.get(key)
+        if kept is not None and kept[0] is synonyms:  # the very table, not one at a reused address
+            return kept[1]
+        proposal = _propose(live, synonyms, query)
+        with _memo_lock:
+            _memo[key] = (synonyms, proposal)
+            while len(_memo) > MEMO_ENTRIES:
+                _memo.popitem(last=False)
+        return proposal
+
+
+def _propose(live: Live, synonyms: SynonymTable, query: str) -> Proposal:
+    """What would have answered the query."""
+    proposal = Proposal(query=query, spelling=spelling_target(query, synonyms, live))
+    nearest = nearest_by_meaning(live, query, NEAREST_SECTIONS)
+    for word in unknown_words(query, synonyms, live)[:MAX_WORDS]:
+        proposal.synonyms += synonym_ideas(word, live, nearest)
+    targets = " ".join(idea.target for idea in proposal.synonyms)
+    proposal.pin = _pin(nearest[0], "meaning") if nearest else loosened_top(live, f"{query} {targets}")
     return proposal
 
 
@@ -104,10 +126,16 @@ def unknown_words(query: str, synonyms: SynonymTable, live: Live) -> list[str]:
         terms = tuple(analyze(word))
         if len(word) < 3 or not terms or questions.is_question_word(word):
             continue
-        if live.spelling.knows(word) or synonyms.variants(terms) or word in words:
+        if live.spelling.knows(word) or synonyms.variants(terms) or word in words or _indexed(terms, live):
             continue
         words.append(word)
     return words
+
+
+def _indexed(terms: tuple[str, ...], live: Live) -> bool:
+    """True when the index already holds every analysed term ("credits" where the site writes "credit")."""
+    reader = live.searcher.reader()
+    return all(("body", term) in reader for term in terms)
 
 
 def synonym_ideas(word: str, live: Live, nearest: list[dict]) -> list[SynonymIdea]:
