@@ -4,6 +4,7 @@ spelt nearly the same, words close in meaning), and a section to pin. Knows noth
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
@@ -11,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from whoosh.query import Or, Term
 
-from indexer.analysis import SynonymTable, analyze
+from indexer.analysis import SynonymTable, analyze, is_acronym
 from webapp import questions, understand
 from webapp.index import Live
 from webapp.present import page_title
@@ -25,6 +26,9 @@ MIN_WORD_CLOSENESS = 0.5
 PROPOSED_PER_TABLE = 10
 # Shorter words are a letter or two from too many others ("fog", "fdg") for a useful proposal.
 MIN_SPELT_ALIKE = 5
+# Acronyms looked up in the site's own definitions: their length, and sections read for one.
+MIN_ACRONYM, MAX_ACRONYM = 2, 6
+DEFINITION_SECTIONS = 20
 # Proposals kept per process (a few hundred bytes each).
 MEMO_ENTRIES = 2000
 _memo: OrderedDict[tuple, tuple[SynonymTable, Proposal]] = OrderedDict()
@@ -39,7 +43,7 @@ class SynonymIdea:
 
     word: str
     target: str
-    source: str  # "spelling" (spelt nearly the same) or "meaning" (close in meaning)
+    source: str  # "spelling" (spelt nearly the same), "meaning" (close in meaning) or "acronym"
 
     @property
     def rule(self) -> str:
@@ -102,6 +106,7 @@ def propose(service: SearchService, query: str) -> Proposal:
 def _propose(live: Live, synonyms: SynonymTable, query: str) -> Proposal:
     """What would have answered the query."""
     proposal = Proposal(query=query, spelling=spelling_target(query, synonyms, live))
+    proposal.synonyms = acronym_ideas(query, synonyms, live)
     nearest = nearest_by_meaning(live, query, NEAREST_SECTIONS)
     for word in unknown_words(query, synonyms, live)[:MAX_WORDS]:
         proposal.synonyms += synonym_ideas(word, live, nearest)
@@ -146,6 +151,46 @@ def synonym_ideas(word: str, live: Live, nearest: list[dict]) -> list[SynonymIde
     if close and all(idea.target != close for idea in ideas):
         ideas.append(SynonymIdea(word, close, "meaning"))
     return ideas
+
+
+def acronym_ideas(query: str, synonyms: SynonymTable, live: Live) -> list[SynonymIdea]:
+    """For each acronym in the query that no synonym covers, the long form the site spells it
+    out as, "irritable bowel syndrome (IBS)" (typed in any case: visitors write "ibs")."""
+    ideas = []
+    for token in query.split():
+        word = token.strip(".,;:!?()\"'’")
+        acronym = word.upper()
+        if not (MIN_ACRONYM <= len(word) <= MAX_ACRONYM and word.isalnum() and is_acronym(acronym)):
+            continue
+        if synonyms.variants(tuple(analyze(word))):
+            continue
+        long_form = site_definition(live, acronym)
+        if long_form:
+            ideas.append(SynonymIdea(acronym, long_form, "acronym"))
+    return ideas
+
+
+def site_definition(live: Live, acronym: str) -> str | None:
+    """The words the site writes before "(ACRONYM)" and abbreviates by it, or None."""
+    most = MAX_ACRONYM + 2  # words before the brackets: "of", "and" may come between the letters' words
+    pattern = re.compile(rf"((?:[^\W\d_][\w-]*\s+){{1,{most}}})\({re.escape(acronym)}s?\)")
+    for hit in live.searcher.search(Term("acronyms", acronym), limit=DEFINITION_SECTIONS):
+        for match in pattern.finditer(hit["body"]):
+            long_form = _abbreviated(match.group(1).split(), acronym)
+            if long_form:
+                return long_form
+    return None
+
+
+def _abbreviated(words: list[str], acronym: str) -> str | None:
+    """The fewest last words that the acronym abbreviates: starting with its first letter and
+    holding all its letters in order ("multidisciplinary team" for MDT)."""
+    for count in range(1, len(words) + 1):
+        phrase = words[-count:]
+        letters = iter("".join(phrase).lower())
+        if phrase[0][0].lower() == acronym[0].lower() and all(ch in letters for ch in acronym.lower()):
+            return " ".join(phrase)
+    return None
 
 
 def nearest_by_meaning(live: Live, text: str, count: int) -> list[dict]:
