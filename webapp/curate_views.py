@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     jsonify,
     redirect,
     render_template,
@@ -17,10 +16,9 @@ from flask import (
     url_for,
 )
 
-from webapp.api import service
+from webapp.api import curator, service
 from webapp.auth import csrf_token, signed_in_editor
 from webapp.curation import BestBetDraft, CurationError, CurationStore, synonym_rule
-from webapp.curator import Curator
 from webapp.editors import PERIODS, insights_data
 from webapp.errors import error_response
 from webapp.params import whole_number
@@ -28,11 +26,6 @@ from webapp.search import page_title
 
 bp = Blueprint("curation", __name__)
 AUDIT_SHOWN = 30
-
-
-def curator() -> Curator:
-    """The app's curator (best bets and synonyms applied to searches)."""
-    return current_app.extensions["curator"]
 
 
 def store() -> CurationStore:

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from indexer.duplicates import DuplicateReport, format_csv, jaccard, shingles
 from indexer.store import DUPLICATES_FILE
-from webapp.api import insights, service, site_hosts
+from webapp.api import curator, insights, service, site_hosts
 from webapp.links import is_safe_url
 from webapp.params import whole_number
 from webapp.proposals import failed_queries, propose_all
@@ -158,6 +158,7 @@ def insights_data(days: int) -> dict:
     if log is None:
         abort(404, description="Search insights are switched off (SEARCH_INSIGHTS_DB is empty).")
     data = {"days": days, **{name: [asdict(row) for row in rows] for name, rows in log.report(days).items()}}
+    curator().refresh(service())  # proposals see the synonyms editors added, even before a search
     data["proposals"] = propose_all(service(), failed_queries(data))  # what would have answered each
     return data
 
