@@ -185,7 +185,8 @@ def rule_from(data: dict) -> str:
 def synonyms_data() -> dict:
     """The file's rules and the editors' additions."""
     rules = [line for line in curator().file_rules() if line.split("#", 1)[0].strip()]
-    return {"file": str(curator().synonyms_file or ""), "file_rules": rules,
+    name = curator().synonyms_file.name if curator().synonyms_file else ""  # not the server's folders
+    return {"file": name, "file_rules": rules,
             "editor_rules": [rule.to_dict() for rule in store().synonyms()]}
 
 

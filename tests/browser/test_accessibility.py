@@ -19,6 +19,8 @@ PAGES = {
     "similar": "/editors/similar?key=net/carcinoid.html%23getting-support",
     "compare": "/editors/pair?a=net/carcinoid.html%23getting-support&b=net/about-nets.html%23getting-support",
     "insights": "/editors/insights?days=7",
+    "best-bets": "/editors/best-bets",
+    "synonyms": "/editors/synonyms",
 }
 
 
