@@ -94,6 +94,16 @@ def test_a_pick_turns_a_search_that_found_nothing_into_one_that_finds_it(editor,
     assert "No results" not in client.get(f"/search?q={FAILING}").get_data(as_text=True)
 
 
+def test_picks_show_on_the_first_page_and_in_their_own_topic_only(editor, client):
+    pin(editor, ["tiredness"], [PINNED])  # a Support section
+    assert keys(search(client, "tiredness"))[0] == PINNED
+    def tiredness(**params) -> list[str]:
+        return keys(client.get("/api/search", query_string={"q": "tiredness", **params}).get_json())
+
+    assert PINNED not in tiredness(page=2)
+    assert tiredness(topic="Support") == [PINNED] and PINNED not in tiredness(topic="Living with cancer")
+
+
 def test_expired_and_future_best_bets_are_not_shown(editor, client):
     today = date.today()
     yesterday, tomorrow = (today - timedelta(days=1)).isoformat(), (today + timedelta(days=1)).isoformat()
