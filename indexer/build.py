@@ -30,6 +30,7 @@ from indexer.duplicates import (
 )
 from indexer.embeddings import SectionVectors
 from indexer.files import servable_pages
+from indexer.labels import LABELS_FILE, write_labels
 from indexer.model import Page, ParseError, Section, bytes_hash
 from indexer.parse import parse_html
 from indexer.schema import (
@@ -147,7 +148,7 @@ def _build_locked(corpus_dir: Path, index_dir: Path, options: BuildOptions) -> B
     report = BuildReport(pages=len(scan.sources), unchanged=len(scan.sources) - len(scan.changed),
                          deleted=len(scan.deleted), full=previous is None, semantic=semantic)
     unchanged = previous is not None and not scan.changed and not scan.deleted
-    if unchanged and _vectors_as_asked(previous, semantic) and _duplicates_current(previous):
+    if unchanged and _vectors_as_asked(previous, semantic) and _derived_current(previous):
         _carry_over(report, scan.records)
         report.generation = previous.name
         report.vectors = previous.info.get("vectors", "complete" if semantic else "none")
@@ -211,10 +212,11 @@ def _vectors_as_asked(generation: store.Generation, semantic: bool) -> bool:
     return state == ("complete" if semantic else "none")
 
 
-def _duplicates_current(generation: store.Generation) -> bool:
-    """Whether the generation's duplicate report was made by this finder: after an upgrade that
-    changes what the report holds, an unchanged corpus still gets a new report."""
-    return generation.info.get("duplicates_version") == DUPLICATES_VERSION
+def _derived_current(generation: store.Generation) -> bool:
+    """Whether what the build works out from the sections (duplicate report, suggestion labels)
+    is there and made by this version: after an upgrade an unchanged corpus still gets them."""
+    return (generation.info.get("duplicates_version") == DUPLICATES_VERSION
+            and (generation.path / LABELS_FILE).exists())
 
 
 def _has_vectors(gen_dir: Path) -> bool:
@@ -242,6 +244,7 @@ def _publish_words(index_dir: Path, previous: store.Generation | None, scan: Cor
         index, records = _write_words(tmp, previous, scan, report, options, finder)
         _carry_over(report, scan.records)
         write_duplicates(finder, tmp, report)
+        write_labels(tmp, finder.sections.values())
         plan = _plan_vectors(index_dir, previous, finder, removed_keys) if semantic else None
         state = _write_vectors_now(index, tmp, plan, report, options.progress)
         headings = boilerplate_headings((s.heading, s.path) for s in finder.sections.values())

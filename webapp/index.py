@@ -98,7 +98,7 @@ class LiveIndex:
         old, self._live = self._live, Live(
             generation=generation, searcher=searcher,
             spelling=SiteSpelling(w.decode("utf-8") for w in searcher.lexicon("spelling")),
-            labels=Labels.read(searcher), postings=Postings(searcher, BM25_B, BM25_K1),
+            labels=Labels.read(generation.path, searcher), postings=Postings(searcher, BM25_B, BM25_K1),
             vectors=vectors, encoder=encoder)
         self._rejected = None
         if old is not None:
