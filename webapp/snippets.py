@@ -6,6 +6,7 @@ SNIPPET_SCAN_CHARS characters, a full passage shows at most PASSAGE_MAX_CHARS, a
 window is found in one pass over the matches (a 1 MB section once took minutes)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html import escape
 
@@ -23,6 +24,8 @@ PASSAGE_CUT_NOTE = "… (the passage is longer: the rest is on the page)"
 # A line that ends like this already reads on into the next; any other (a list item, a table
 # row) is kept apart from it with a semicolon, so "stress or worry" and "an injury" do not merge.
 _RUNS_ON = tuple(".!?:;,…")
+# A word of a flattened passage (flatten leaves single spaces between words).
+_WORD = re.compile(r"[^ ]+")
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def snippet(text: str, terms: dict[str, bool], words: int = SNIPPET_WORDS) -> Ma
     """About `words` words around the densest cluster of matches, marked and escaped."""
     flat, cut = _opening(text, SNIPPET_SCAN_CHARS)
     spans = match_spans(flat, terms)
-    word_starts = [i for i, ch in enumerate(flat) if ch != " " and (i == 0 or flat[i - 1] == " ")]
+    word_starts = [m.start() for m in _WORD.finditer(flat)]
     if len(word_starts) <= words:
         return mark(flat, spans) + Markup(" …" if cut else "")
     first = best_window(_word_numbers(word_starts, spans), len(word_starts), words)
