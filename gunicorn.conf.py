@@ -1,6 +1,17 @@
-"""gunicorn settings read from the working folder by `make run` and the test server."""
-# A logger that keeps no client addresses or query strings (webapp/serverlog.py).
-logger_class = "webapp.serverlog.PrivateLogger"
-# gunicorn's largest request line, so the app (webapp/errors.py, 8,000 characters) answers
-# over-long URLs itself, in the JSON error shape under /api/ rather than gunicorn's HTML page.
-limit_request_line = 8190
+"""Gunicorn settings, read by `make run` and the benchmarks (gunicorn loads this file from the
+working directory; command-line options override it).
+
+The app is loaded once, before the workers are forked, so the meaning model (170 MB once
+loaded) is one copy shared by every worker instead of one each. Each worker then opens the
+index itself: open files and searchers must not be shared between processes.
+"""
+import os
+
+preload_app = True
+# read by create_app(): load the shared model now, leave the index to the workers
+os.environ["SEARCH_OPEN_INDEX_AT_START"] = "false"
+
+
+def post_fork(server, worker):
+    """Open the index in the new worker before it takes requests, so no visitor waits for it."""
+    server.app.wsgi().extensions["search"].warm_up()

@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_RATE_LIMIT": "20,200",    # per client and worker: requests a second, burst; "" = off
     "SEARCH_MAX_IN_FLIGHT": 4,        # searches one worker runs at once; more get a quick 503
     "SEARCH_TRUSTED_PROXIES": "",     # proxy addresses whose X-Forwarded-For is believed
+    "SEARCH_OPEN_INDEX_AT_START": True,  # false when gunicorn loads the app before forking workers
     "SEARCH_REVIEW_TODAY": "",        # the content review report's "today" (e.g. 2026-11-30); "" = the date
 }
 
@@ -55,7 +56,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["search"] = SearchService(app.config["SEARCH_INDEX_DIR"], load_synonyms(synonyms_path))
     # best bets and synonyms added by editors, kept beside their accounts
     app.extensions["curator"] = Curator(CurationStore(app.config["SEARCH_EDITORS_DB"]), synonyms_path)
-    app.extensions["search"].warm_up()
+    if app.config["SEARCH_OPEN_INDEX_AT_START"]:
+        app.extensions["search"].warm_up()
+    else:  # loaded by gunicorn before it forks the workers (gunicorn.conf.py): they open the index
+        app.extensions["search"].load_shared()
     app.extensions["site_hosts"] = site_hosts(app.config["SEARCH_SITE_HOSTS"])
     app.extensions["insights"] = _insights(app.config["SEARCH_INSIGHTS_DB"],
                                            float(app.config["SEARCH_INSIGHTS_DAYS"]))

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer import embeddings
 from indexer.analysis import SynonymTable
 from webapp import candidates, present, understand
 from webapp.cache import ResultCache
@@ -122,6 +123,16 @@ class SearchService:
             return live.labels.find(live.searcher, prefix, limit)
 
     # -- the index itself ------------------------------------------------------------------
+
+    def load_shared(self) -> None:
+        """Load what every worker can share before the server forks them: the meaning model
+        (170 MB, read-only once loaded). The index is opened by each worker itself, after the fork
+        (warm_up): open files must not be shared between processes."""
+        if self.index.semantic:
+            try:
+                embeddings.load_encoder(threads=1)
+            except embeddings.EmbeddingsUnavailable as exc:
+                log.warning("%s", exc)
 
     def warm_up(self) -> None:
         """Open the index and load the model now, so the first visitor does not wait for it
