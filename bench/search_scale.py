@@ -115,6 +115,13 @@ def rss_mb() -> float:
     return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
 
 
+def private_mb() -> float:
+    """Memory only this process holds (Private_Dirty: not the page cache's copy of index files,
+    which every worker shares), in MB."""
+    rollup = Path("/proc/self/smaps_rollup").read_text()
+    return int(re.search(r"Private_Dirty:\s+(\d+)", rollup).group(1)) / 1024
+
+
 def time_api(client, service, endpoint: str, mix: list[tuple[str, str]],
              cached: bool) -> dict[str, list[float]]:
     """Per kind, the milliseconds of each request (the result cache emptied first unless `cached`)."""
@@ -166,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     mix = query_mix(args.seed)
     before = rss_mb()
     started = time.perf_counter()
-    app = create_app({"SEARCH_INDEX_DIR": str(index_dir), "SEARCH_INSIGHTS_DB": "",
+    app = create_app({"SEARCH_INDEX_DIR": str(index_dir), "SEARCH_INSIGHTS_DB": "", "SEARCH_RATE_LIMIT": "",
                       "SEARCH_CORPUS_DIR": str(ROOT / "corpus")})
     service = app.extensions["search"]
     status = service.status()
@@ -182,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     report("/api/search (cache warm)", time_api(client, service, "/api/search", mix, cached=True))
     if not args.skip_floor:
         report("floor: plain Whoosh BM25F", time_floor(index_dir, mix))
-    print(f"RSS after the runs: {rss_mb():.0f} MB (one process: app, index, vectors, encoder)")
+    print(f"RSS after the runs: {rss_mb():.0f} MB, of it private {private_mb():.0f} MB (one process: app, "
+          "index, vectors, encoder; under gunicorn the encoder's ~170 MB is shared by the workers)")
     return 0
 
 

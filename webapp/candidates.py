@@ -7,6 +7,7 @@ phrases are checked in position and each candidate's matched terms are recorded 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -16,6 +17,10 @@ from whoosh.searching import Searcher
 from webapp.evaluate import Matches, evaluate
 from webapp.index import Live
 from webapp.query import ParsedQuery, build_query
+
+# The sections closest in meaning to the question, (key, closeness), asked for once the words
+# have been searched (the question's vector is computed meanwhile).
+Nearby = Callable[[], list[tuple[str, float]]]
 
 # How many sections the rough pass keeps for the full ranking. Its order lacks coverage, page
 # score, kinds and meaning, so it needs room: on the project's questions 100 lost answers,
@@ -47,16 +52,24 @@ class Candidate:
         return self.searcher.stored_fields(self.docnum)
 
 
-def by_words(live: Live, parsed: ParsedQuery, topic: str, limit: int = CANDIDATES) -> list[Candidate]:
-    """The best-matching sections, scored as Whoosh scores the full query."""
-    exact = scored(live, parsed, topic, limit)
+def by_words(live: Live, parsed: ParsedQuery, topic: str, limit: int = CANDIDATES,
+             nearby: Nearby | None = None) -> list[Candidate]:
+    """The best-matching sections, scored as Whoosh scores the full query; with `nearby`, also
+    the sections closest in meaning to the question, whatever words they share with it (their
+    word score may be 0). A question whose words match nothing gets nothing from meaning
+    either: "nothing found" stays the answer to words the site does not use."""
+    found = rough(live, parsed, topic, limit)
+    close = _nearby_docs(live, nearby(), topic) if nearby is not None and len(found) else found[:0]
+    exact = evaluate(build_query(parsed), live.postings, within=np.union1d(found, close))
     matched = exact.matched_terms()
+    scores = dict(zip(exact.docs.tolist(), exact.scores.tolist(), strict=True))
+    scores.update((doc, 0.0) for doc in close.tolist() if doc not in scores)
     keys = live.postings.keys()
     kinds, kind_names = live.postings.labels("kind")
     topics, topic_names = live.postings.labels("topic")
-    return [Candidate(doc, score, matched[doc], keys[doc], _label(kind_names, kinds[doc]),
+    return [Candidate(doc, score, matched.get(doc, frozenset()), keys[doc], _label(kind_names, kinds[doc]),
                       _label(topic_names, topics[doc]), live.searcher)
-            for doc, score in zip(exact.docs.tolist(), exact.scores.tolist(), strict=True)]
+            for doc, score in scores.items()]
 
 
 def _label(names: list[str], code: int) -> str:
@@ -69,17 +82,34 @@ def any_match(live: Live, parsed: ParsedQuery, topic: str) -> bool:
 
 
 def scored(live: Live, parsed: ParsedQuery, topic: str, limit: int) -> Matches:
-    """The exact matches among the `limit` best rough matches (in a topic when one is given).
+    """The exact matches among the `limit` best rough matches (in a topic when one is given)."""
+    return evaluate(build_query(parsed), live.postings, within=rough(live, parsed, topic, limit))
+
+
+def rough(live: Live, parsed: ParsedQuery, topic: str, limit: int) -> np.ndarray:
+    """The sorted document numbers of the `limit` best rough matches (in the topic, if any).
 
     The rough pass leaves out the question's intent words ("how long", "survive"): they only
     raise sections that match already, at a third of a word's weight, and as common words they
     were most of its time."""
-    rough = evaluate(build_query(replace(parsed, optional=[])), live.postings)
-    keep = live.postings.alive()[rough.docs]
+    found = evaluate(build_query(replace(parsed, optional=[])), live.postings)
+    keep = _allowed(live, found.docs, topic)
+    return best(found.docs[keep], found.scores[keep], limit)
+
+
+def _allowed(live: Live, docs: np.ndarray, topic: str) -> np.ndarray:
+    """Which of the sorted `docs` are live sections in the topic (any topic when none is given)."""
+    keep = live.postings.alive()[docs]
     if topic:
-        keep &= np.isin(rough.docs, live.postings.docs("topic", topic), assume_unique=True)
-    kept = best(rough.docs[keep], rough.scores[keep], limit)
-    return evaluate(build_query(parsed), live.postings, within=kept)
+        keep &= np.isin(docs, live.postings.docs("topic", topic), assume_unique=True)
+    return keep
+
+
+def _nearby_docs(live: Live, nearest: list[tuple[str, float]], topic: str) -> np.ndarray:
+    """Document numbers of the sections closest in meaning (live, in the topic)."""
+    docs = [live.searcher.document_number(key=key) for key, _ in nearest]
+    found = np.unique(np.array([d for d in docs if d is not None], dtype=np.int64))
+    return found[_allowed(live, found, topic)]
 
 
 def best(docs: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:

@@ -15,6 +15,7 @@ from whoosh import scoring
 from whoosh.searching import Searcher
 
 from indexer import embeddings, store
+from webapp.meaning import MeaningIndex
 from webapp.postings import Postings
 from webapp.spelling import SiteSpelling
 from webapp.suggest import Labels
@@ -42,6 +43,7 @@ class Live:
     postings: Postings
     vectors: embeddings.SectionVectors | None = None
     encoder: embeddings.Encoder | None = None
+    meaning: MeaningIndex | None = None
 
     @property
     def name(self) -> str:
@@ -99,7 +101,7 @@ class LiveIndex:
             generation=generation, searcher=searcher,
             spelling=SiteSpelling(w.decode("utf-8") for w in searcher.lexicon("spelling")),
             labels=Labels.read(generation.path, searcher), postings=Postings(searcher, BM25_B, BM25_K1),
-            vectors=vectors, encoder=encoder)
+            vectors=vectors, encoder=encoder, meaning=MeaningIndex(vectors) if encoder else None)
         self._rejected = None
         if old is not None:
             old.searcher.close()  # the old generation's files stay on disk until a later prune

@@ -53,6 +53,11 @@ class ParsedQuery:
         """False when nothing is left to search for (empty, only stop words, only exclusions)."""
         return bool(self.concepts)
 
+    @property
+    def literal(self) -> bool:
+        """True when the visitor used search syntax ("a phrase", -word): they want those words."""
+        return bool(self.excluded) or any(c.phrase for c in self.concepts)
+
     def expansions(self) -> dict[str, list[str]]:
         """What each expanded concept was widened with, for the results page and the API."""
         return {c.typed: [v.surface for v in c.variants if v.surface.lower() != c.typed.lower()]

@@ -96,7 +96,11 @@ class SearchService:
         # the question's meaning is computed on another thread while its words are searched
         # (the encoder releases the GIL): most of a search's time is one or the other
         vector = self._encoding.submit(live.encoder.encode, [query.question.text]) if live.encoder else None
-        ranked = rank(candidates.by_words(live, query.parsed, request.topic), query, live, vector)
+        nearby = (lambda: live.meaning.nearest(vector.result()[0])) if vector and live.meaning else None
+        if query.parsed.literal:
+            nearby = None  # "quoted words" and -exclusions ask for the words as written
+        found = candidates.by_words(live, query.parsed, request.topic, nearby=nearby)
+        ranked = rank(found, query, live, vector)
         response.did_you_mean = query.did_you_mean
         # misspelt words are searched as corrected too; say so when only that found anything
         response.corrected = bool(query.did_you_mean and ranked) and not candidates.any_match(
