@@ -98,6 +98,16 @@ def site_acronyms(pages: Iterable[Iterable[Definition]]) -> list[dict]:
             for key, forms in sorted(long_forms.items())]
 
 
+def to_record(definitions: Iterable[Definition]) -> list[list[str]]:
+    """A page's definitions as its build record keeps them: [[acronym, long form], ...]."""
+    return [[definition.acronym, definition.long_form] for definition in definitions]
+
+
+def from_record(pairs: Iterable[Iterable[str]]) -> list[Definition]:
+    """A page's definitions back from its build record."""
+    return [Definition(acronym, long_form) for acronym, long_form in pairs]
+
+
 def _normal(long_form: str) -> str:
     """A long form as listed: single spaces, and lower case unless a capital follows the first
     letter (a capital at the start only marks the start of a sentence; "von Hippel-Lindau" and
