@@ -18,16 +18,13 @@ grade 2, so one definition serves both.
 Table 1, section-level (the figures README and BENCHMARKS quote, meaning unchanged): MRR@10,
 nDCG@10 (binary), Recall@5 and ms/query of the ranked sections, for the binary sets.
 
-Table 2, both views (issue 15), for every set:
-- nurses' view: the ranked sections, ungrouped, as /api/ask ranks them. nDCG@10 with gain = grade
-  and the ideal ordering of all judged sections; MRR@10 of the first section that answers
-  (grade 2).
-- visitors' view: results grouped by page, each page represented by the section it shows (the
-  best one; for the baselines, the page's highest-ranked section). The shown section is scored,
-  not the page: a page whose shown section is its near-empty introduction earns nothing even if
-  another of its sections answers, because that is what the visitor sees first. The ideal
-  ordering shows each judged page by its best judged section, so a perfect grouped list scores
-  1.0. MRR@10 of the first page whose shown section answers.
+Table 2, both views (issue 15), every set, every system: nDCG@10 (gain = grade) and MRR@10 (the
+first section that answers) in the nurses' view (ranked sections, ungrouped, as /api/ask ranks
+them) and in the visitors' view (results grouped by page as /search shows them, each page
+represented by the section it shows; for the baselines, the page's highest-ranked section). The
+visitors' view scores the shown section, not the page: a page shown by its near-empty
+introduction earns nothing even when another of its sections answers. Definitions in
+bench/metrics.py.
 """
 from __future__ import annotations
 
