@@ -200,12 +200,14 @@ def _systems(index_dir: Path, synonyms: SynonymTable) -> dict[str, System]:
 
 def _print_tables(table1: list[tuple[str, str, int, Scores]],
                   table2: list[tuple[str, str, int, ViewScores]]) -> None:
-    print("Table 1: ranked sections (binary sets)")
-    print(f"{'set':<12} {'system':<10} {'n':>5} {'MRR@10':>7} {'nDCG@10':>8} {'R@5':>6} {'ms/q':>6}")
-    for name, system, n, s in table1:
-        print(f"{name:<12} {system:<10} {n:>5} {s.mrr10:>7.3f} {s.ndcg10:>8.3f} {s.recall5:>6.3f} "
-              f"{s.ms_per_query:>6.1f}")
-    print("\nTable 2: nurses' view (sections) and visitors' view (pages, shown section scored)")
+    if table1:
+        print("Table 1: ranked sections (binary sets)")
+        print(f"{'set':<12} {'system':<10} {'n':>5} {'MRR@10':>7} {'nDCG@10':>8} {'R@5':>6} {'ms/q':>6}")
+        for name, system, n, s in table1:
+            print(f"{name:<12} {system:<10} {n:>5} {s.mrr10:>7.3f} {s.ndcg10:>8.3f} {s.recall5:>6.3f} "
+                  f"{s.ms_per_query:>6.1f}")
+        print()
+    print("Table 2: nurses' view (sections) and visitors' view (pages, shown section scored)")
     print(f"{'set':<12} {'system':<10} {'n':>5} {'nurse nDCG':>10} {'nurse MRR':>9} "
           f"{'visit nDCG':>10} {'visit MRR':>9}")
     for name, system, n, v in table2:
