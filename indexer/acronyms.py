@@ -1,4 +1,5 @@
-"""Acronyms the site defines itself: "long form (ACRONYM)" and "ACRONYM (long form)" in its text.
+"""Acronyms the site defines itself: "long form (ACRONYM)", "ACRONYM (long form)" and "long form,
+or ACRONYM" in its text.
 
 A pair is only taken when the long form spells the acronym, so a bracket that merely explains
 or aside ("a scan (CT)", "Sandostatin LAR (octreotide)") gives nothing. The rule, after the
@@ -44,6 +45,8 @@ MAX_BRACKET = 80
 SPARE_WORDS = 4
 
 _BRACKET = re.compile(rf"\(([^()]{{1,{MAX_BRACKET}}})\)")
+# "long form, or ACRONYM": the other way sites name an acronym ("somatostatin analogues, or SSAs")
+_OR_ACRONYM = re.compile(r",\s+or\s+([^\W_][\w-]*)(?![\w-])")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _CLAUSE_END = re.compile(r"[.;:!?,()\[\]\n]")
 _ACRONYM = re.compile(r"[^\W_][^\W_-]*(?:-[^\W_]+)*")
@@ -68,8 +71,12 @@ def find_definitions(text: str) -> list[Definition]:
         definition = (_long_form_before(text[:bracket.start()], inner)
                       or _long_form_inside(text[:bracket.start()], inner))
         if definition:
-            found.append(definition)
-    return found
+            found.append((bracket.start(), definition))
+    for alternative in _OR_ACRONYM.finditer(text):
+        definition = _long_form_before(text[:alternative.start()], alternative.group(1))
+        if definition:
+            found.append((alternative.start(), definition))
+    return [definition for _, definition in sorted(found, key=lambda item: item[0])]
 
 
 def page_definitions(sections: Iterable[Section]) -> list[Definition]:

@@ -40,6 +40,10 @@ def pairs(text: str) -> list[tuple[str, str]]:
     ("A high level of 5-HIAA (5-hydroxyindoleacetic acid) can be a sign of a NET.",
      ("5-HIAA", "5-hydroxyindoleacetic acid")),
     ("Most NETs (neuroendocrine tumours) grow slowly.", ("NET", "neuroendocrine tumours")),
+    # "long form, or ACRONYM"
+    ("Pancreatic enzyme replacement therapy, or PERT, means taking capsules with food.",
+     ("PERT", "Pancreatic enzyme replacement therapy")),
+    ("They are called somatostatin analogues, or SSAs.", ("SSA", "somatostatin analogues")),
 ])
 def test_finds_definitions(text, expected):
     assert pairs(text) == [expected]
@@ -55,6 +59,8 @@ def test_finds_definitions(text, expected):
     "The tumour is small (T1) and has not spread (N0).",
     "Full blood count tests, and others (FBC), are routine.",  # a comma ends the long form
     "It can be found in the (ERCP) report.",
+    "You may have chemotherapy with capecitabine and temozolomide, or PRRT.",  # an alternative
+    "Your heart is checked with an echo, or TEE.",
 ])
 def test_ignores_brackets_that_define_nothing(text):
     assert pairs(text) == []
@@ -71,9 +77,11 @@ def test_long_form_does_not_swallow_the_words_before_it():
     assert found == [("MDT", "multidisciplinary team")]
 
 
-def test_finds_several_definitions_in_one_text():
-    text = "Transarterial embolisation (TAE) and transarterial chemoembolisation (TACE) are similar."
-    assert pairs(text) == [("TAE", "Transarterial embolisation"), ("TACE", "transarterial chemoembolisation")]
+def test_finds_several_definitions_in_one_text_in_order():
+    text = ("Transarterial embolisation (TAE) and transarterial chemoembolisation (TACE) are similar; "
+            "selective internal radiation therapy, or SIRT, uses beads.")
+    assert pairs(text) == [("TAE", "Transarterial embolisation"), ("TACE", "transarterial chemoembolisation"),
+                           ("SIRT", "selective internal radiation therapy")]
 
 
 META = PageMeta(path="a.html", url="/a.html", title="A", h1="A", description="", breadcrumb=(), topic="")
