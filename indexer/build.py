@@ -16,7 +16,7 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
-from indexer import embeddings, store
+from indexer import acronyms, embeddings, store
 from indexer.duplicates import STATE_FILE as DUPLICATE_STATE_FILE
 from indexer.duplicates import STATE_VERSION as DUPLICATES_VERSION
 from indexer.duplicates import (
@@ -213,10 +213,11 @@ def _vectors_as_asked(generation: store.Generation, semantic: bool) -> bool:
 
 
 def _derived_current(generation: store.Generation) -> bool:
-    """Whether what the build works out from the sections (duplicate report, suggestion labels)
-    is there and made by this version: after an upgrade an unchanged corpus still gets them."""
+    """Whether what the build works out from the sections (duplicate report, suggestion labels,
+    the site's acronyms) is there and made by this version: after an upgrade an unchanged
+    corpus still gets them."""
     return (generation.info.get("duplicates_version") == DUPLICATES_VERSION
-            and (generation.path / LABELS_FILE).exists())
+            and all((generation.path / name).exists() for name in (LABELS_FILE, acronyms.ACRONYMS_FILE)))
 
 
 def _has_vectors(gen_dir: Path) -> bool:
@@ -245,6 +246,7 @@ def _publish_words(index_dir: Path, previous: store.Generation | None, scan: Cor
         _carry_over(report, scan.records)
         write_duplicates(finder, tmp, report)
         write_labels(tmp, finder.sections.values())
+        write_acronyms(index, tmp, records)
         plan = _plan_vectors(index_dir, previous, finder, removed_keys) if semantic else None
         state = _write_vectors_now(index, tmp, plan, report, options.progress)
         headings = boilerplate_headings((s.heading, s.path) for s in finder.sections.values())
@@ -331,7 +333,8 @@ def _add_page(writer: IndexWriter, rel: str, outcome: Page | str, report: BuildR
     for document in documents_for(outcome.sections):
         writer.add_document(**document)
     report.sections += len(outcome.sections)
-    return {"sections": len(outcome.sections), "title": outcome.meta.title}
+    return {"sections": len(outcome.sections), "title": outcome.meta.title,
+            "acronyms": acronyms.to_record(acronyms.page_definitions(outcome.sections))}
 
 
 class _IndexTexts(TextSource):
@@ -369,6 +372,29 @@ def write_duplicates(finder: DuplicateFinder, gen_dir: Path, report: BuildReport
     store.write_json_durably(gen_dir / store.DUPLICATES_FILE, duplicates.to_dict())
     finder.save(gen_dir)
     report.duplicate_groups = len(duplicates.groups)
+
+
+def write_acronyms(index: Index, gen_dir: Path, records: dict[str, dict]) -> None:
+    """Store the acronyms the site defines (acronyms.json) with the generation. Each page's
+    definitions live in its build record, so unchanged pages are not read again and a changed
+    or deleted page takes its own with it."""
+    _fill_acronym_records(index, records)
+    listing = acronyms.site_acronyms(acronyms.from_record(r.get("acronyms", ())) for r in records.values())
+    store.write_json_durably(gen_dir / acronyms.ACRONYMS_FILE, {"acronyms": listing})
+
+
+def _fill_acronym_records(index: Index, records: dict[str, dict]) -> None:
+    """Records from a build that did not look for acronyms are filled in once, from the index."""
+    unread = [rel for rel, record in records.items()
+              if "acronyms" not in record and not record.get("skipped")]
+    if not unread:
+        return
+    with index.searcher() as searcher:
+        for rel in unread:
+            sections = sorted((section_from_document(fields) for fields in searcher.documents(path=rel)),
+                              key=lambda section: section.position)
+            definitions = acronyms.page_definitions(sections)
+            records[rel] = {**records[rel], "acronyms": acronyms.to_record(definitions)}
 
 
 # -- meaning vectors -------------------------------------------------------------------------
@@ -482,7 +508,7 @@ def _publish_with_vectors(index_dir: Path, generation: store.Generation, vectors
     """A new generation sharing every file of `generation` but its vectors and build record."""
     with store.new_generation_dir(index_dir) as tmp:
         store.link_index_files(generation.path, tmp)
-        for name in (store.DUPLICATES_FILE, DUPLICATE_STATE_FILE):
+        for name in (store.DUPLICATES_FILE, DUPLICATE_STATE_FILE, acronyms.ACRONYMS_FILE):
             os.link(generation.path / name, tmp / name)
         embeddings.write_vectors(tmp, vectors)
         info = {**generation.info, "vectors": state, "vectors_done": len(vectors.keys)}

@@ -1,5 +1,5 @@
 """The sample site: every page parses cleanly into sections with metadata, and the manifest and
-question set name sections that exist."""
+question sets name sections that exist."""
 import json
 from functools import cache
 from pathlib import Path
@@ -68,6 +68,16 @@ def test_question_set_names_real_sections():
     questions = [json.loads(line) for line in lines if line.strip()]
     assert len(questions) >= 100
     missing = {key for q in questions for key in q["relevant"]} - all_keys()
+    assert sorted(missing) == []
+
+
+def test_real_question_set_grades_real_sections():
+    lines = (ROOT / "bench" / "questions_real.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line) for line in lines if line.strip()]
+    assert len(questions) >= 40
+    assert all(set(q["judgements"].values()) <= {1, 2} and 2 in q["judgements"].values()
+               for q in questions)
+    missing = {key for q in questions for key in q["judgements"]} - all_keys()
     assert sorted(missing) == []
 
 

@@ -124,3 +124,46 @@ def test_the_build_record_names_the_sites_boilerplate_headings(tmp_path):
     corpus = write_corpus(tmp_path / "corpus", pages)
     build_index(corpus, tmp_path / "index", workers=1, semantic=False)
     assert store.current_generation(tmp_path / "index").info["boilerplate_headings"] == ["getting support"]
+
+
+def acronyms_of(index_dir: Path) -> dict[str, dict[str, int]]:
+    path = store.current_generation(index_dir).path / "acronyms.json"
+    listing = json.loads(path.read_text(encoding="utf-8"))["acronyms"]
+    return {entry["acronym"]: entry["long_forms"] for entry in listing}
+
+
+def test_acronyms_follow_changed_and_deleted_pages(tmp_path):
+    prrt = "Peptide receptor radionuclide therapy (PRRT) is a kind of internal radiotherapy."
+    corpus = write_corpus(tmp_path / "corpus", {
+        "prrt.html": page_html("PRRT", {"About": prrt}),
+        "team.html": page_html("Team", {"Who": "Your multidisciplinary team (MDT) meets weekly."}),
+        "also.html": page_html("Also", {"More": "The MDT (multidisciplinary team) plans it."}),
+    })
+    index = tmp_path / "index"
+    build_index(corpus, index, workers=1, semantic=False)
+    assert acronyms_of(index) == {"PRRT": {"peptide receptor radionuclide therapy": 1},
+                                  "MDT": {"multidisciplinary team": 2}}
+    write_corpus(corpus, {"team.html": page_html("Team", {"Who": "The team meets weekly."})})
+    (corpus / "prrt.html").unlink()
+    build_index(corpus, index, workers=1, semantic=False)
+    assert acronyms_of(index) == {"MDT": {"multidisciplinary team": 1}}
+    full = tmp_path / "full"
+    build_index(corpus, full, full=True, workers=1, semantic=False)
+    assert acronyms_of(full) == acronyms_of(index)
+
+
+def test_acronyms_of_pages_recorded_before_they_were_looked_for_are_read_back(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", {
+        "a.html": page_html("A", {"One": "Ductal carcinoma in situ (DCIS) is found on mammograms."}),
+        "b.html": page_html("B", {"Two": "Nothing to define here."}),
+    })
+    index = tmp_path / "index"
+    build_index(corpus, index, workers=1, semantic=False)
+    generation = store.current_generation(index)
+    info = json.loads((generation.path / store.BUILD_INFO).read_text(encoding="utf-8"))
+    for record in info["pages"].values():  # as an older build wrote them
+        record.pop("acronyms")
+    (generation.path / store.BUILD_INFO).write_text(json.dumps(info), encoding="utf-8")
+    write_corpus(corpus, {"b.html": page_html("B", {"Two": "Still nothing."})})
+    build_index(corpus, index, workers=1, semantic=False)
+    assert acronyms_of(index) == {"DCIS": {"ductal carcinoma in situ": 1}}
