@@ -200,14 +200,27 @@ class Postings:
         at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
         held = ids[at] == docs
         blocks = np.searchsorted(firsts, at[held], side="right") - 1
-        positions, loaded = {}, -1
+        positions, values, loaded = {}, (), -1
         for doc, index, block in zip(docs[held].tolist(), at[held].tolist(), blocks.tolist(), strict=True):
             if block != loaded:
-                matcher._goto(int(starts[block]))
-                matcher._read_values()
-                loaded = block
-            positions[doc] = set(matcher.format.decode_positions(matcher._values[index - int(firsts[block])]))
+                values, loaded = self._block_values(segment, field, btext, matcher, int(starts[block])), block
+            positions[doc] = set(matcher.format.decode_positions(values[index - int(firsts[block])]))
         return positions
+
+    def _block_values(self, segment: _Segment, field: str, btext: bytes, matcher, start: int) -> list:
+        """The encoded positions of one block of postings (a block read and unpickled once is
+        kept: the phrases people ask for, "side effects", come back to the same blocks)."""
+        key = (segment.key, field, btext, start)
+        values = _BLOCKS.get(key)
+        if values is None:
+            matcher._goto(start)
+            matcher._read_values()
+            values = _BLOCKS[key] = matcher._values
+            while len(_BLOCKS) > POSITION_BLOCKS:
+                _BLOCKS.popitem(last=False)
+        else:
+            _BLOCKS.move_to_end(key)
+        return values
 
     def _segment_lengths(self, segment: _Segment, field: str) -> np.ndarray:
         key = (segment.key, field, None)
@@ -295,6 +308,9 @@ def _read_lengths(reader: IndexReader, field: str) -> np.ndarray:
 
 
 _KEYS: OrderedDict[str, list[str]] = OrderedDict()
+# Blocks of encoded positions kept per worker (a block of 128 postings' positions is a few KB).
+POSITION_BLOCKS = 2048
+_BLOCKS: OrderedDict[tuple, list] = OrderedDict()
 
 
 def _segment_keys(segment: _Segment) -> list[str]:
