@@ -26,10 +26,12 @@ words before it. Pronunciation guides in brackets ("platelets (PLATE-lets)") are
 """
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from indexer.model import Section
 
@@ -216,3 +218,19 @@ def _letters_given(word: str, letters: str) -> Iterator[int]:
             return
         position, taken = position + 1, taken + 1
         yield taken
+
+
+def read_site_acronyms(gen_dir: Path) -> list[dict]:
+    """The acronyms a generation's pages define (none for a generation built before they were kept)."""
+    path = gen_dir / ACRONYMS_FILE
+    if not path.exists():
+        return []
+    return json.loads(path.read_text(encoding="utf-8")).get("acronyms", [])
+
+
+def synonym_lines(listing: Iterable[dict], is_common_word: Callable[[str], bool]) -> list[str]:
+    """Two-way synonym rules ("NPH, normal pressure hydrocephalus") for the site's acronyms,
+    leaving out those that are also everyday words ("CARE"): typed in lower case they would
+    widen ordinary searches."""
+    return [f"{item['acronym']}, {item['long_form']}" for item in listing
+            if not is_common_word(item["acronym"].lower())]

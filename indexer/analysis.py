@@ -251,6 +251,12 @@ class SynonymTable:
         """The variants a run of analysed terms expands to (empty if no rule)."""
         return self.rules.get(terms, ())
 
+    def merged(self, lines: Iterable[str]) -> SynonymTable:
+        """This table plus the rules of `lines` whose terms it has no rule for: its own rules
+        (the synonym file, the editors') always win over ones learned elsewhere."""
+        extra = parse_synonyms(lines).rules
+        return SynonymTable({**{k: v for k, v in extra.items() if k not in self.rules}, **self.rules})
+
     def acronyms(self) -> set[str]:
         """Every acronym the table knows, upper case (NET, NEC, PRRT, GP...)."""
         return {v.surface for vs in self.rules.values() for v in vs if v.acronym}

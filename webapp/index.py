@@ -15,6 +15,7 @@ from whoosh import scoring
 from whoosh.searching import Searcher
 
 from indexer import embeddings, store
+from indexer.acronyms import read_site_acronyms
 from webapp.meaning import MeaningIndex
 from webapp.postings import Postings
 from webapp.spelling import SiteSpelling
@@ -44,6 +45,8 @@ class Live:
     vectors: embeddings.SectionVectors | None = None
     encoder: embeddings.Encoder | None = None
     meaning: MeaningIndex | None = None
+    # acronyms the site's pages define ("normal pressure hydrocephalus (NPH)"), from the build
+    acronyms: tuple[dict, ...] = ()
 
     @property
     def name(self) -> str:
@@ -101,7 +104,8 @@ class LiveIndex:
             generation=generation, searcher=searcher,
             spelling=SiteSpelling(w.decode("utf-8") for w in searcher.lexicon("spelling")),
             labels=Labels.read(generation.path, searcher), postings=Postings(searcher, BM25_B, BM25_K1),
-            vectors=vectors, encoder=encoder, meaning=MeaningIndex(vectors) if encoder else None)
+            vectors=vectors, encoder=encoder, meaning=MeaningIndex(vectors) if encoder else None,
+            acronyms=tuple(read_site_acronyms(generation.path)))
         self._rejected = None
         if old is not None:
             old.searcher.close()  # the old generation's files stay on disk until a later prune

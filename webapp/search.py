@@ -12,7 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from wordfreq import zipf_frequency
+
 from indexer import embeddings
+from indexer.acronyms import synonym_lines
 from indexer.analysis import SynonymTable
 from webapp import candidates, present, understand
 from webapp.cache import ResultCache
@@ -28,6 +31,9 @@ __all__ = ["BadRequest", "Hit", "SearchRequest", "SearchResponse", "SearchServic
 log = logging.getLogger(__name__)
 
 MAX_LIMIT = 50
+# An acronym the site defines is not learned as a synonym when it is also a word this common in
+# English (Zipf 3: once in a million words, "aids", "care"): typed in lower case it means the word.
+EVERYDAY_WORD_ZIPF = 3.0
 MAX_QUERY_CHARS = understand.MAX_QUERY_CHARS
 
 
@@ -59,6 +65,17 @@ class SearchService:
         self.synonyms = synonyms
         self.cache = ResultCache()
         self._encoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode")
+        self._merged: tuple[tuple[str, int] | None, SynonymTable] = (None, synonyms)
+
+    def synonyms_for(self, live: Live) -> SynonymTable:
+        """The synonym table a search of `live` uses: the file's and the editors' rules, plus the
+        acronyms the site's own pages define where those rules say nothing of them (worked out
+        once per generation and table)."""
+        key = (live.name, id(self.synonyms))
+        if self._merged[0] != key:
+            lines = synonym_lines(live.acronyms, _everyday_word)
+            self._merged = (key, self.synonyms.merged(lines))
+        return self._merged[1]
 
     def use_synonyms(self, synonyms: SynonymTable) -> None:
         """Search with another synonym table from now on (editors added a rule); cached
@@ -89,7 +106,7 @@ class SearchService:
              group_pages: bool) -> SearchResponse:
         """The pipeline: text -> Query -> candidates -> ranked sections -> response."""
         response = SearchResponse(query=text, page=request.page, limit=request.limit, topic=request.topic)
-        query = understand.understand(text, self.synonyms, live)
+        query = understand.understand(text, self.synonyms_for(live), live)
         if not query.searchable:
             response.message = present.nothing_to_search(text)
             return response
@@ -113,12 +130,14 @@ class SearchService:
     def parse(self, question: Question, use_corrections: bool = True) -> ParsedQuery:
         """Concepts of an understood question (see understand.parse)."""
         with self.index.lock:
-            return understand.parse(question, self.synonyms, self.index.current(), use_corrections)
+            live = self.index.current()
+            return understand.parse(question, self.synonyms_for(live), live, use_corrections)
 
     def corrections(self, text: str) -> dict[str, str]:
         """Typed word -> the site's word it most likely misspells."""
         with self.index.lock:
-            return understand.corrections(text, self.synonyms, self.index.current())
+            live = self.index.current()
+            return understand.corrections(text, self.synonyms_for(live), live)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[dict]:
         """Page titles and headings that start with (or have a word starting with) the prefix."""
@@ -172,3 +191,7 @@ class SearchService:
     def generation_path(self) -> Path:
         """Directory of the live generation (for data stored with the index)."""
         return self.index.current().generation.path
+
+
+def _everyday_word(word: str) -> bool:
+    return zipf_frequency(word, "en") >= EVERYDAY_WORD_ZIPF
