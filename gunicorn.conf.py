@@ -5,6 +5,7 @@ The app is loaded once, before the workers are forked, so the meaning model (170
 loaded) is one copy shared by every worker instead of one each. Each worker then opens the
 index itself: open files and searchers must not be shared between processes.
 """
+import logging
 import os
 
 preload_app = True
@@ -15,3 +16,12 @@ os.environ["SEARCH_OPEN_INDEX_AT_START"] = "false"
 def post_fork(server, worker):
     """Open the index in the new worker before it takes requests, so no visitor waits for it."""
     server.app.wsgi().extensions["search"].warm_up()
+
+
+def worker_exit(server, worker):
+    """End the worker without running library destructors: the meaning model's runtime was
+    started in the master, and on exit it waits for a thread the forked worker never had (the
+    worker hung until gunicorn's 30 s kill). Nothing is left to save: logs are flushed here, and
+    every write to the databases is committed when made."""
+    logging.shutdown()
+    os._exit(0)
