@@ -42,3 +42,26 @@ def test_an_index_built_without_vectors_still_answers_by_words(corpus, tmp_path)
     service = SearchService(tmp_path / "index", SynonymTable())
     assert service.status()["semantic"] is False
     assert best_section(tmp_path / "index", semantic=True) == "your-injections"
+
+
+def test_a_passage_sharing_no_word_with_the_question_is_found_by_meaning(tmp_path):
+    """Meaning is a second source of candidates: the travel advice shares no word with the
+    question, yet is offered; without vectors only word matches are."""
+    pages = {**PAGES, "living/trips.html": page_html("Trips", {
+        "By air": "Pack medicines in the cabin bag and carry a doctor's letter on the plane.",
+    }, topic="Living with cancer")}
+    corpus = write_corpus(tmp_path / "corpus", pages)
+    build_index(corpus, tmp_path / "index")
+
+    def anchors(semantic: bool) -> list[str]:
+        service = SearchService(tmp_path / "index", SynonymTable(), semantic=semantic)
+        return [hit.anchor for hit in service.search(SearchRequest(text=QUESTION), group_pages=False).results]
+
+    assert "by-air" in anchors(semantic=True)
+    assert "by-air" not in anchors(semantic=False)
+
+
+def test_words_the_site_does_not_use_find_nothing_even_with_meaning(corpus, tmp_path):
+    build_index(corpus, tmp_path / "index")
+    service = SearchService(tmp_path / "index", SynonymTable(), semantic=True)
+    assert service.search(SearchRequest(text="zyxwv qwertyuiop")).results == []
