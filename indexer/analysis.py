@@ -126,6 +126,15 @@ class WordFormFilter(Filter):
     def __setstate__(self, state: dict) -> None:
         self.stops, self._memo = state["stops"], {}
 
+    def form(self, text: str) -> tuple[str, bool]:
+        """(the indexed form, whether it is a stop word) of one token as written, memoised."""
+        found = self._memo.get(text)
+        if found is None:
+            found = self._form(text)
+            if len(self._memo) < _WORD_FORM_MEMO:
+                self._memo[text] = found
+        return found
+
     def _form(self, text: str) -> tuple[str, bool]:
         """(the indexed form, whether it is a stop word) of one token as written."""
         word = american_spelling(text.lower().translate(accent_map))
@@ -189,6 +198,17 @@ def acronym_analyzer() -> Analyzer:
 TEXT_ANALYZER = text_analyzer()
 SPELLING_ANALYZER = spelling_analyzer()
 ACRONYM_ANALYZER = acronym_analyzer()
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, indexed form) of each word of `text` that is not a stop word: what
+    TEXT_ANALYZER yields with character offsets, without building a Token per word (snippets
+    read every shown passage this way; a test holds the two equal)."""
+    tokenizer, forms = TEXT_ANALYZER.items[0], TEXT_ANALYZER.items[1]
+    for match in tokenizer.expression.finditer(text):
+        form, stopped = forms.form(match.group(0))
+        if not stopped:
+            yield match.start(), match.end(), form
 
 
 def analyze(text: str) -> list[str]:

@@ -11,6 +11,8 @@ from typing import Any
 from flask import Flask
 
 from indexer.analysis import load_synonyms
+from webapp.curation import CurationStore
+from webapp.curator import Curator
 from webapp.insights import Insights
 from webapp.links import site_hosts
 from webapp.search import SearchService
@@ -27,7 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_PUBLIC_URL": "",          # e.g. https://search.example.org: absolute links in opensearch.xml
     "SEARCH_INSIGHTS_DB": "var/insights.sqlite3",  # empty to keep no search log at all
     "SEARCH_INSIGHTS_DAYS": 90,       # searches older than this are deleted automatically
-    "SEARCH_EDITORS_DB": "var/editors.sqlite3",    # editors' accounts: `flask --app webapp editors add`
+    "SEARCH_EDITORS_DB": "var/editors.sqlite3",    # editors' accounts (`flask --app webapp editors add`),
+                                                   # best bets, added synonyms and their audit trail
     "SEARCH_SECRET_KEY": None,        # signs session cookies; default: made once in instance/secret_key
     "SEARCH_SECURE_COOKIES": True,    # cookies only over HTTPS; `make run` (plain HTTP) turns it off
     "SEARCH_SESSION_HOURS": 12,       # how long an editor stays signed in
@@ -50,17 +53,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     corpus = Path(app.config["SEARCH_CORPUS_DIR"])
     synonyms_path = app.config["SEARCH_SYNONYMS"] or corpus / "synonyms.txt"
     app.extensions["search"] = SearchService(app.config["SEARCH_INDEX_DIR"], load_synonyms(synonyms_path))
+    # best bets and synonyms added by editors, kept beside their accounts
+    app.extensions["curator"] = Curator(CurationStore(app.config["SEARCH_EDITORS_DB"]), synonyms_path)
     app.extensions["search"].warm_up()
     app.extensions["site_hosts"] = site_hosts(app.config["SEARCH_SITE_HOSTS"])
     app.extensions["insights"] = _insights(app.config["SEARCH_INSIGHTS_DB"],
                                            float(app.config["SEARCH_INSIGHTS_DAYS"]))
-    from webapp import api, auth, editors, errors, headers, ratelimit, review, views
+    from webapp import api, auth, curate_views, editors, errors, headers, ratelimit, review, views
 
     auth.configure(app)
     ratelimit.register(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(editors.bp)
     review.register(app)
+    app.register_blueprint(curate_views.bp)
     app.register_blueprint(api.bp)
     errors.register(app)
     headers.register(app)

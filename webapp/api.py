@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from webapp.curator import Curator
 from webapp.insights import Insights
 from webapp.links import safe_response, safe_suggestions
 from webapp.params import search_request
@@ -27,9 +28,14 @@ def site_hosts() -> frozenset[str]:
     return current_app.extensions["site_hosts"]
 
 
+def curator() -> Curator:
+    """The editors' best bets and synonyms, applied to every search."""
+    return current_app.extensions["curator"]
+
+
 def run_search(req: SearchRequest, **options) -> SearchResponse:
-    """Search, with every page URL in the response checked against the site's hosts."""
-    return safe_response(service().search(req, **options), site_hosts())
+    """Search with the editors' curation, every page URL in the response checked against the site's hosts."""
+    return safe_response(curator().search(service(), req, **options), site_hosts())
 
 
 def log_search(response: SearchResponse, source: str) -> SearchResponse:

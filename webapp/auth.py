@@ -150,7 +150,8 @@ def _safe_next(target: str) -> str:
 def _guard():
     """Check the CSRF token on every state-changing request; sign-in for the editors' pages."""
     if request.method not in SAFE_METHODS:
-        sent = request.form.get("csrf_token", "")
+        # forms send the token as a field; programs calling /api/editors/ send it as a header
+        sent = request.form.get("csrf_token", "") or request.headers.get("X-CSRF-Token", "")
         if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
             abort(400, description="This form has expired or did not come from this site. "
                                    "Reload the page and try again.")

@@ -39,6 +39,11 @@ class ResultCache:
             self.hits += 1
         return copy.deepcopy(value)
 
+    def clear(self) -> None:
+        """Forget every response (the synonyms changed, so any of them may be out of date)."""
+        with self._lock:
+            self._entries.clear()
+
     def put(self, generation: str, key: Hashable, value: Any) -> None:
         """Remember a response of a generation (ignored if a newer generation is already live)."""
         with self._lock:

@@ -7,9 +7,11 @@ phrases are checked in position and each candidate's matched terms are recorded 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
+from whoosh.searching import Searcher
 
 from webapp.evaluate import Matches, evaluate
 from webapp.index import Live
@@ -23,20 +25,42 @@ CANDIDATES = 200
 
 @dataclass
 class Candidate:
-    """A section that may answer: its word-match score, the terms it matched, its stored fields."""
+    """A section that may answer: its word-match score, the terms it matched, what ranking needs
+    to know of it; its stored fields (the text) are read only if it is shown."""
 
     docnum: int
     score: float
     matched: frozenset[str]
-    fields: dict
+    key: str
+    kind: str
+    topic: str
+    searcher: Searcher = field(repr=False, compare=False)
+
+    @property
+    def path(self) -> str:
+        """The section's page."""
+        return self.key.partition("#")[0]
+
+    @cached_property
+    def fields(self) -> dict:
+        """Every stored field of the section."""
+        return self.searcher.stored_fields(self.docnum)
 
 
 def by_words(live: Live, parsed: ParsedQuery, topic: str, limit: int = CANDIDATES) -> list[Candidate]:
     """The best-matching sections, scored as Whoosh scores the full query."""
     exact = scored(live, parsed, topic, limit)
     matched = exact.matched_terms()
-    return [Candidate(doc, score, matched[doc], live.searcher.stored_fields(doc))
+    keys = live.postings.keys()
+    kinds, kind_names = live.postings.labels("kind")
+    topics, topic_names = live.postings.labels("topic")
+    return [Candidate(doc, score, matched[doc], keys[doc], _label(kind_names, kinds[doc]),
+                      _label(topic_names, topics[doc]), live.searcher)
             for doc, score in zip(exact.docs.tolist(), exact.scores.tolist(), strict=True)]
+
+
+def _label(names: list[str], code: int) -> str:
+    return names[code] if code >= 0 else ""
 
 
 def any_match(live: Live, parsed: ParsedQuery, topic: str) -> bool:

@@ -13,9 +13,10 @@ from markupsafe import Markup
 
 from indexer.duplicates import DuplicateGroup, DuplicateReport, format_csv, jaccard, shingles
 from indexer.store import DUPLICATES_FILE
-from webapp.api import insights, service, site_hosts
+from webapp.api import curator, insights, service, site_hosts
 from webapp.links import is_safe_url
 from webapp.params import whole_number
+from webapp.proposals import failed_queries, propose_all
 from webapp.search import BadRequest, page_title
 
 bp = Blueprint("editors", __name__)
@@ -146,14 +147,16 @@ def similar_json():
 
 
 def insights_data(days: int) -> dict:
-    """Top, empty and never-opened queries for the last `days` days."""
+    """Top, empty and never-opened queries for the last `days` days, with proposed fixes."""
     if days not in PERIODS:
         raise BadRequest(f"days must be one of {', '.join(map(str, PERIODS))}")
     log = insights()
     if log is None:
         abort(404, description="Search insights are switched off (SEARCH_INSIGHTS_DB is empty).")
-    return {"days": days, **{name: [asdict(row) for row in rows]
-                             for name, rows in log.report(days).items()}}
+    data = {"days": days, **{name: [asdict(row) for row in rows] for name, rows in log.report(days).items()}}
+    curator().refresh(service())  # proposals see the synonyms editors added, even before a search
+    data["proposals"] = propose_all(service(), failed_queries(data))  # what would have answered each
+    return data
 
 
 @bp.get("/editors/insights")

@@ -25,6 +25,10 @@ from whoosh.util.numeric import byte_to_length
 # take about 100 MB, and the words people actually search are a small part of them.
 CACHE_BYTES = 48 * 1024 * 1024
 
+# Scores of the most used posting lists in the live generation (they depend on its statistics,
+# so they go with it). A common word's list scored again cost a millisecond or more.
+SCORED_BYTES = 32 * 1024 * 1024
+
 # Whoosh keeps a field's length in one byte (a lossy scale): the table turns bytes to lengths
 # exactly as its scorer does.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -48,6 +52,8 @@ class _ByteLRU:
             return value
 
     def put(self, key: Hashable, value: tuple[np.ndarray, ...]) -> None:
+        for array in value:
+            array.flags.writeable = False  # shared by every search: a change in place would leak
         size = sum(array.nbytes for array in value)
         with self._lock:
             if key in self._items or size > self.capacity:
@@ -80,6 +86,9 @@ class Postings:
                           for sub, offset in searcher.leaf_searchers()]
         self._lengths: dict[str, np.ndarray] = {}
         self._alive: np.ndarray | None = None
+        self._scored = _ByteLRU(SCORED_BYTES)
+        self._keys: list[str] | None = None
+        self._labels: dict[str, tuple[np.ndarray, list[str]]] = {}
 
     def docs(self, field: str, text: str) -> np.ndarray:
         """Sorted document numbers whose `field` holds the term (deleted ones included)."""
@@ -99,7 +108,15 @@ class Postings:
 
     def bm25(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, BM25F scores) of one term in one field: Whoosh's own formula and
-        statistics, over arrays."""
+        statistics, over arrays; the common words' scores are kept for this generation."""
+        key = (field, text)
+        found = self._scored.get(key)
+        if found is None:
+            found = self._bm25(field, text)
+            self._scored.put(key, found)
+        return found
+
+    def _bm25(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         docs, weights = self.postings(field, text)
         if not len(docs):
             return docs, np.zeros(0)
@@ -116,6 +133,25 @@ class Postings:
             found = self._lengths[field] = np.concatenate(
                 [_LENGTH_OF_BYTE[self._segment_lengths(segment, field)] for segment in self._segments]
                 or [np.zeros(0)])
+        return found
+
+    def keys(self) -> list[str]:
+        """Every document's unique `key`, by document number (deleted ones included), read from
+        the terms file: loading 200 candidates' stored fields for their keys took a tenth of a search."""
+        if self._keys is None:
+            self._keys = [key for segment in self._segments for key in _segment_keys(segment)]
+        return self._keys
+
+    def labels(self, field: str) -> tuple[np.ndarray, list[str]]:
+        """(each document's code, the field's values) for a field with few values (kind, topic);
+        code -1: no value."""
+        found = self._labels.get(field)
+        if found is None:
+            values = [term.decode("utf-8") for term in self.searcher.lexicon(field)]
+            codes = np.full(self.doc_count, -1, dtype=np.int32)
+            for code, value in enumerate(values):
+                codes[self.docs(field, value)] = code
+            found = self._labels[field] = (codes, values)
         return found
 
     def alive(self) -> np.ndarray:
@@ -256,6 +292,27 @@ def _read_lengths(reader: IndexReader, field: str) -> np.ndarray:
         stored = np.frombuffer(bytes(perdoc.column_reader(column, LENGTHS_COLUMN).load()), dtype=np.uint8)
         codes[:len(stored)] = stored
     return codes
+
+
+_KEYS: OrderedDict[str, list[str]] = OrderedDict()
+
+
+def _segment_keys(segment: _Segment) -> list[str]:
+    """A segment's keys by local document number, kept for the few segments lately served."""
+    keys = _KEYS.get(segment.key)
+    if keys is None:
+        keys = [""] * segment.reader.doc_count_all()
+        for btext, info in segment.reader.iter_field("key"):
+            key = btext.decode("utf-8")
+            if info.doc_frequency() == 1:
+                keys[info.min_id()] = key
+            else:  # a page deleted and added again within one segment
+                for doc in decode_postings(segment.reader, "key", btext)[0].tolist():
+                    keys[doc] = key
+        _KEYS[segment.key] = keys
+        while len(_KEYS) > 16:
+            _KEYS.popitem(last=False)
+    return keys
 
 
 def _segment_key(reader: IndexReader) -> str:

@@ -43,6 +43,7 @@ class Hit:
     passage: list[str] = field(default_factory=list)
     text: str = ""
     more_sections: list[SectionLink] = field(default_factory=list)
+    pinned: bool = False  # an editor's pick (a best bet), shown above the ranked results
 
     def to_dict(self) -> dict:
         """JSON-ready form (the full passage only where it was asked for)."""
@@ -103,20 +104,29 @@ def fill(response: SearchResponse, ranked: list[Scored], highlight: dict[str, bo
          full_passages: bool, group_pages: bool) -> None:
     """Group sections by page (or not), count topics, and cut out the requested page of results."""
     groups: dict[str, list[Scored]] = {}
-    for score, fields in ranked:
-        groups.setdefault(fields["path"] if group_pages else fields["key"], []).append((score, fields))
+    for score, section in ranked:
+        groups.setdefault(section.path if group_pages else section.key, []).append((score, section))
     response.total = len(groups)
-    response.matched_pages = len({fields["path"] for _, fields in ranked})
-    response.topics = dict(Counter(g[0][1]["topic"] for g in groups.values()).most_common())
+    response.matched_pages = len({section.path for _, section in ranked})
+    response.topics = dict(Counter(g[0][1].topic for g in groups.values()).most_common())
     start = (response.page - 1) * response.limit
     for sections in list(groups.values())[start:start + response.limit]:
-        response.results.append(_hit(sections, highlight, full_passages))
+        (score, best), more = sections[0], sections[1:1 + MORE_SECTIONS]
+        response.results.append(_hit(score, best.fields, [(s, c.fields) for s, c in more],
+                                     highlight, full_passages))
     if not response.results:
         response.message = nothing_found(response)
 
 
-def _hit(sections: list[Scored], terms: dict[str, bool], full: bool) -> Hit:
-    score, best = sections[0]
+def pinned_hit(fields: dict, full_passage: bool) -> Hit:
+    """A section an editor pinned to the query, as a hit of its own (its opening as the snippet)."""
+    hit = _hit(0.0, fields, [], {}, full_passage)
+    hit.pinned = True
+    return hit
+
+
+def _hit(score: float, best: dict, more: list[tuple[float, dict]], terms: dict[str, bool], full: bool) -> Hit:
+    """A result: the best section's stored fields and score, and further sections of its page."""
     hit = Hit(
         path=best["path"], anchor=best["anchor"], url=best["url"],
         page_title=page_title(best), heading=best["display_heading"],
@@ -126,7 +136,7 @@ def _hit(sections: list[Scored], terms: dict[str, bool], full: bool) -> Hit:
             SectionLink(anchor=f["anchor"], heading=f["display_heading"],
                         url=section_url(f["url"], f["anchor"]),
                         snippet=str(snippet(f["body"], terms, words=MORE_SNIPPET_WORDS)), score=round(s, 4))
-            for s, f in sections[1:1 + MORE_SECTIONS]
+            for s, f in more
         ],
     )
     if full:

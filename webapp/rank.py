@@ -19,7 +19,7 @@ PAGE_WEIGHT = 0.5
 # against the word-match score scaled so the best candidate has 1.
 SEMANTIC_WEIGHT = 2.0
 
-Scored = tuple[float, dict]
+Scored = tuple[float, Candidate]
 
 
 def rank(candidates: list[Candidate], query: Query, live: Live,
@@ -30,17 +30,17 @@ def rank(candidates: list[Candidate], query: Query, live: Live,
     vector, when given, is being computed while the words were searched)."""
     page_best: dict[str, float] = {}
     for c in candidates:
-        page_best[c.fields["path"]] = max(page_best.get(c.fields["path"], 0.0), c.score)
+        page_best[c.path] = max(page_best.get(c.path, 0.0), c.score)
     concepts = query.parsed.concepts
     weights = concept_weights(live.searcher, concepts)
     ranked = []
     for c in candidates:
-        score = PAGE_WEIGHT * page_best[c.fields["path"]] + c.score
+        score = PAGE_WEIGHT * page_best[c.path] + c.score
         score *= coverage(c.matched, concepts, weights)
-        bonus = 1.0 + (KIND_BONUS if c.fields["kind"] in query.question.kinds else 0.0)
-        ranked.append((score * bonus, c.fields))
+        bonus = 1.0 + (KIND_BONUS if c.kind in query.question.kinds else 0.0)
+        ranked.append((score * bonus, c))
     ranked = _with_meaning(ranked, query.question.text, live, question_vector)
-    ranked.sort(key=lambda pair: (-pair[0], pair[1]["key"]))
+    ranked.sort(key=lambda pair: (-pair[0], pair[1].key))
     return ranked
 
 
@@ -69,8 +69,8 @@ def _with_meaning(ranked: list[Scored], text: str, live: Live, pending: Future |
     if live.vectors is None or not ranked:
         return ranked
     best = max(score for score, _ in ranked) or 1.0
-    rows = live.vectors.rows([fields["key"] for _, fields in ranked])
+    rows = live.vectors.rows([c.key for _, c in ranked])
     question = (pending.result() if pending is not None else live.encoder.encode([text]))[0]
     closeness = np.where(rows >= 0, live.vectors.matrix[rows] @ question, 0.0)
-    return [(score / best + SEMANTIC_WEIGHT * float(near), fields)
-            for (score, fields), near in zip(ranked, closeness, strict=True)]
+    return [(score / best + SEMANTIC_WEIGHT * float(near), c)
+            for (score, c), near in zip(ranked, closeness, strict=True)]

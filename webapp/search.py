@@ -59,6 +59,13 @@ class SearchService:
         self.cache = ResultCache()
         self._encoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode")
 
+    def use_synonyms(self, synonyms: SynonymTable) -> None:
+        """Search with another synonym table from now on (editors added a rule); cached
+        responses are dropped, under the search lock so no search in flight caches an old one."""
+        with self.index.lock:
+            self.synonyms = synonyms
+            self.cache.clear()
+
     @property
     def index_dir(self) -> Path:
         """The index directory served."""

@@ -11,7 +11,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from indexer.analysis import TEXT_ANALYZER
+from indexer.analysis import word_spans
 
 SNIPPET_WORDS = 30
 # A snippet is picked from the opening of a section: about 1,500 words, far more than any
@@ -36,14 +36,11 @@ class Span:
 def match_spans(text: str, terms: dict[str, bool]) -> list[Span]:
     """Spans of words whose analysed form is a query term (acronym terms only in capitals)."""
     spans = []
-    for token in TEXT_ANALYZER(text, chars=True, mode="index", removestops=True):
-        caps_only = terms.get(token.text)
-        if caps_only is None:
+    for start, end, form in word_spans(text):
+        caps_only = terms.get(form)
+        if caps_only is None or (caps_only and not text[start:end][:2].isupper()):
             continue
-        original = text[token.startchar:token.endchar]
-        if caps_only and not original[:2].isupper():
-            continue
-        spans.append(Span(token.startchar, token.endchar))
+        spans.append(Span(start, end))
     return spans
 
 

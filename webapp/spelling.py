@@ -12,6 +12,7 @@ from indexer.analysis import american_spelling
 
 # Below this length one edit is allowed, from it two: "mums" must not become "much".
 TWO_EDITS_FROM = 8
+NEAR_TWO_EDITS_FROM = 6
 
 
 class SiteSpelling:
@@ -40,6 +41,14 @@ class SiteSpelling:
             if options:
                 return self._site[options[0]]
         return None
+
+    def near(self, word: str, limit: int = 3) -> list[str]:
+        """Site words spelt nearly like a lower-case word, nearest first: looser than `correct`
+        (two edits from six letters, where it waits for eight), as it proposes synonyms to an
+        editor who judges them rather than correcting a visitor's search."""
+        maxdist = 1 if len(word) < NEAR_TWO_EDITS_FROM else 2
+        options = self._corrector.suggest(word, limit=limit + 1, maxdist=maxdist, prefix=1)
+        return list(dict.fromkeys(self._site[o] for o in options if self._site[o] != word))[:limit]
 
 
 def _forms(word: str) -> list[str]:

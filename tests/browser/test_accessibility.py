@@ -20,6 +20,8 @@ PAGES = {
     "compare": "/editors/pair?a=net/carcinoid.html%23getting-support&b=net/about-nets.html%23getting-support",
     "insights": "/editors/insights?days=7",
     "review": "/editors/review?within=90",
+    "best-bets": "/editors/best-bets",
+    "synonyms": "/editors/synonyms",
 }
 
 

@@ -85,3 +85,19 @@ def test_one_pass_word_forms_equal_the_chained_stock_filters():
             stock = [(t.text, t.pos if kwargs.get("positions") else None, t.stopped)
                      for t in chained(text, **kwargs)]
             assert ours == stock, text[:80]
+
+
+def test_word_spans_are_the_analyzers_words_with_their_offsets():
+    """Snippets find matches with word_spans: the same words, forms and offsets as the analyzer."""
+    from pathlib import Path
+
+    from indexer.analysis import TEXT_ANALYZER, word_spans
+    from indexer.parse import parse_html
+
+    root = Path(__file__).resolve().parents[2] / "corpus"
+    texts = [s.text for page in sorted(root.rglob("*.html"))[:20]
+             for s in parse_html(page.read_bytes(), page.name).sections]
+    texts.append("The NETs' Ménière TUMOURS of a 5-HIAA test, e.g. i.e. x y z haemoglobin's U.S.A. 3.5mg")
+    for text in texts:
+        tokens = TEXT_ANALYZER(text, chars=True, mode="index", removestops=True)
+        assert list(word_spans(text)) == [(t.startchar, t.endchar, t.text) for t in tokens], text[:80]
