@@ -203,11 +203,11 @@ class Bench:
 
 def print_results(results: list[Result], floors: dict[int, float]) -> None:
     """The side-by-side table, with each load's throughput as a share of the /healthz floor."""
-    print(f"{'load':<16} {'conns':>5} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+    print(f"{'load':<24} {'conns':>5} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
           f"{'max ms':>8} {'x floor':>7} {'failed':>6}  searches")
     for r in results:
         share = f"{r.per_second / floors[r.connections]:.3f}" if r.connections in floors else "-"
-        print(f"{r.load:<16} {r.connections:>5} {r.requests:>8} {r.per_second:>8.1f} {r.p50_ms:>8.1f} "
+        print(f"{r.load:<24} {r.connections:>5} {r.requests:>8} {r.per_second:>8.1f} {r.p50_ms:>8.1f} "
               f"{r.p99_ms:>8.1f} {r.max_ms:>8.1f} {share:>7} {r.failed:>6}  {r.note}", flush=True)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -53,10 +54,19 @@ class Insights:
         self.retention_days = retention_days
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         self._initialise()
+        self._start_guard = threading.Lock()
+        self._start_writer()
+        atexit.register(self.close)
+
+    def _start_writer(self) -> None:
+        """Start this process's writer thread, with a queue of its own. Threads do not survive a
+        fork: gunicorn workers forked from a master that loaded the app (`--preload`, as `make
+        run` does) would otherwise queue rows that nobody writes. The parent's queue is not
+        reused, as it may have been copied with its lock held."""
         self._queue: queue.Queue[tuple[str, tuple] | None] = queue.Queue(maxsize=10_000)
         self._writer = threading.Thread(target=self._write_loop, name="insights-writer", daemon=True)
         self._writer.start()
-        atexit.register(self.close)
+        self._writer_pid = os.getpid()
 
     def _initialise(self, attempts: int = 100) -> None:
         """Create the tables and switch to WAL once. Every gunicorn worker does this at start-up,
@@ -88,6 +98,10 @@ class Insights:
         self._put("INSERT INTO opens VALUES (?, ?, ?)", (time.time(), normalise(query), key))
 
     def _put(self, sql: str, row: tuple) -> None:
+        if self._writer_pid != os.getpid():  # the first record in a forked worker
+            with self._start_guard:
+                if self._writer_pid != os.getpid():
+                    self._start_writer()
         try:
             self._queue.put_nowait((sql, row))
         except queue.Full:

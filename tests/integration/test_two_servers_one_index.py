@@ -47,8 +47,9 @@ def test_two_servers_serve_one_index_through_a_publish(tmp_path):
     build_index(corpus, index, workers=1, semantic=False)
     env = {"SEARCH_RATE_LIMIT": ""}  # the load comes from one address on purpose
     with ExitStack() as servers:
-        bases = [servers.enter_context(serve(index, corpus, env=env, model=WorkerModel(workers=1))).base
-                 for _ in range(2)]
+        # one server as `make run` starts it (the app preloaded before the fork), one without
+        models = (WorkerModel(1, preload=True), WorkerModel(1))
+        bases = [servers.enter_context(serve(index, corpus, env=env, model=model)).base for model in models]
         assert [pages_found(base, NEW_WORD) for base in bases] == [[], []]
         before = {get_json(base, "/healthz")["generation"] for base in bases}
         stop, outcomes = threading.Event(), {base: [] for base in bases}
