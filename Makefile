@@ -23,9 +23,14 @@ index: $(VENV)/.installed
 
 ## run: install, index if missing or stale, serve on http://$(HOST):$(PORT) with gunicorn
 ## (the access log leaves out IP addresses and query strings: queries may hold personal details)
+## Worker model: one sync worker per core, the app loaded before the fork (--preload). A search
+## holds its worker's index lock, so threads in a worker would queue behind it (gthread was no
+## faster and used more memory); a third worker on two cores was slower; preloading shares the
+## opened index between the workers, about halving each one's memory. Figures: BENCHMARKS.md,
+## "Over HTTP under wrk".
 run: index
 	SEARCH_INDEX_DIR=$(abspath $(INDEX)) SEARCH_CORPUS_DIR=$(abspath $(CORPUS)) SEARCH_SECURE_COOKIES=false \
-	  $(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	  $(VENV)/bin/gunicorn --workers $(WORKERS) --worker-class sync --preload --bind $(HOST):$(PORT) \
 	  --access-logfile - \
 	  'webapp:create_app()'
 
