@@ -197,8 +197,8 @@ class Bench:
 
     def _run(self, kind: str, connections: int, seconds: float) -> Result:
         if kind == "unique":
-            self.unique_runs += 1  # each unique run its own slice
-            load = unique_load(self.unique, self.unique_runs)
+            load = unique_load(self.unique, self.unique_runs)  # each unique run its own slice
+            self.unique_runs += 1
         else:
             self.zipf_runs += 1
             load = zipf_load(self.zipf, self.zipf_runs) if kind == "zipf" else healthz_load()
