@@ -38,7 +38,7 @@ ZIPF_QUERIES = 1000
 ZIPF_EXPONENT = 1.0      # the classic web-search shape: the top query ~13% of requests, top 100 ~70%
 ZIPF_SEQUENCE = 60_000   # requests drawn per run; wrk walks them in order (wraps if it gets further)
 UNIQUE_SLICE = 3_000     # unique queries set aside for each run: more than any run gets through
-IDLE_SECONDS = 0.05     # /healthz this quick means no search is queued ahead of it
+IDLE_SECONDS = 0.05      # /healthz this quick means no search is queued ahead of it
 SERVER_ENV = {"SEARCH_RATE_LIMIT": ""}  # the whole load comes from one address on purpose
 MODELS = (WorkerModel(2), WorkerModel(3), WorkerModel(2, "gthread", 4), WorkerModel(3, "gthread", 4),
           WorkerModel(2, preload=True), WorkerModel(3, preload=True))
@@ -109,7 +109,8 @@ def extra_words(mix: list[str]) -> list[str]:
 def variants(mix: list[str]) -> list[str]:
     """Each query of the mix with one more word of the mix added: tens of thousands of searches
     shaped like the mix (a unique run must never repeat one; the cache would answer it)."""
-    return [f"{text} {word}" for text in mix for word in extra_words(mix) if word not in text.lower()]
+    words = extra_words(mix)
+    return [f"{text} {word}" for text in mix for word in words if word not in text.lower()]
 
 
 def unique_queries(seed: int) -> list[str]:
