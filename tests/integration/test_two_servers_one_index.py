@@ -1,11 +1,12 @@
 """Scale-out: two separate servers (two gunicorns, as on two web nodes) serve one index directory
 while a build publishes a new generation; no request fails and both move to the new content."""
 import json
+import sqlite3
 import threading
 import time
 import urllib.parse
 import urllib.request
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 
 import pytest
 from searchload import site, start_clients
@@ -43,13 +44,15 @@ def wait_for_new_content(bases: list[str], seconds: float = 10) -> dict[str, lis
 
 def test_two_servers_serve_one_index_through_a_publish(tmp_path):
     corpus = write_corpus(tmp_path / "corpus", site(0))
-    index = tmp_path / "index"
+    index, insights = tmp_path / "index", tmp_path / "insights.sqlite3"
     build_index(corpus, index, workers=1, semantic=False)
     env = {"SEARCH_RATE_LIMIT": ""}  # the load comes from one address on purpose
     with ExitStack() as servers:
         # one server as `make run` starts it (the app preloaded before the fork), one without
-        models = (WorkerModel(1, preload=True), WorkerModel(1))
-        bases = [servers.enter_context(serve(index, corpus, env=env, model=model)).base for model in models]
+        # the preloaded one keeps search insights: its worker must write them, not its master
+        models = ((WorkerModel(1, preload=True), str(insights)), (WorkerModel(1), ""))
+        bases = [servers.enter_context(serve(index, corpus, db, env=env, model=model)).base
+                 for model, db in models]
         assert [pages_found(base, NEW_WORD) for base in bases] == [[], []]
         before = {get_json(base, "/healthz")["generation"] for base in bases}
         stop, outcomes = threading.Event(), {base: [] for base in bases}
@@ -71,6 +74,8 @@ def test_two_servers_serve_one_index_through_a_publish(tmp_path):
         after = {get_json(base, "/healthz")["generation"] for base in bases}
     assert all("net/page3.html" in pages for pages in found.values()), found
     assert len(after) == 1 and after != before, (before, after)  # one new generation, served by both
+    with closing(sqlite3.connect(insights)) as db:  # the servers have stopped: all is written
+        assert db.execute("SELECT COUNT(*) FROM searches").fetchone()[0] > 0
     for base, codes in outcomes.items():
         failed = [code for code in codes if code != 200]
         print(f"{base}: {len(codes)} requests through the publish, {len(failed)} failed")
