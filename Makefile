@@ -26,8 +26,8 @@ index: $(VENV)/.installed
 ## Worker model: one sync worker per core, the app loaded before the fork (--preload). A search
 ## holds its worker's index lock, so threads in a worker would queue behind it (gthread was no
 ## faster and used more memory); a third worker on two cores was slower; preloading shares the
-## opened index between the workers, about halving each one's memory. Figures: BENCHMARKS.md,
-## "Over HTTP under wrk".
+## opened index between master and workers (each worker's private memory ~450 -> ~160 MB, the
+## server's ~1.2 -> ~1.0 GB). Figures: BENCHMARKS.md, "Over HTTP under wrk".
 run: index
 	SEARCH_INDEX_DIR=$(abspath $(INDEX)) SEARCH_CORPUS_DIR=$(abspath $(CORPUS)) SEARCH_SECURE_COOKIES=false \
 	  $(VENV)/bin/gunicorn --workers $(WORKERS) --worker-class sync --preload --bind $(HOST):$(PORT) \
