@@ -2,12 +2,14 @@
 
 Queries are redacted before they are queued (nurses type callers' details; see redaction.py),
 written to SQLite by a background thread so a slow disk never slows a search, stored without IP
-addresses, and deleted after `retention_days` (SEARCH_INSIGHTS_DAYS) by that same thread.
+addresses, and deleted after `retention_days` (SEARCH_INSIGHTS_DAYS): at start, then daily by
+that thread.
 """
 from __future__ import annotations
 
 import atexit
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -53,10 +55,26 @@ class Insights:
         self.retention_days = retention_days
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         self._initialise()
+        with closing(self._connect()) as db:
+            self._purge_quietly(db)  # at start (here, before any fork), then daily by the writer
+        # The writer thread starts with the first record, in the process that records it: a
+        # thread does not survive a fork, and gunicorn's workers are forked from a master that
+        # created the app (`--preload`, as `make run` does) but never records anything. Nor does
+        # the master then fork while its own writer is inside SQLite (a lock held at the fork
+        # would stay held in the worker for ever).
         self._queue: queue.Queue[tuple[str, tuple] | None] = queue.Queue(maxsize=10_000)
+        self._writer: threading.Thread | None = None
+        self._writer_pid = 0
+        self._start_guard = threading.Lock()
+        atexit.register(self.close)
+
+    def _start_writer(self) -> None:
+        """Start this process's writer thread, with a queue of its own (a queue copied by a fork
+        may have been copied with its lock held)."""
+        self._queue = queue.Queue(maxsize=10_000)
         self._writer = threading.Thread(target=self._write_loop, name="insights-writer", daemon=True)
         self._writer.start()
-        atexit.register(self.close)
+        self._writer_pid = os.getpid()
 
     def _initialise(self, attempts: int = 100) -> None:
         """Create the tables and switch to WAL once. Every gunicorn worker does this at start-up,
@@ -88,6 +106,10 @@ class Insights:
         self._put("INSERT INTO opens VALUES (?, ?, ?)", (time.time(), normalise(query), key))
 
     def _put(self, sql: str, row: tuple) -> None:
+        if self._writer_pid != os.getpid():  # the first record in a forked worker
+            with self._start_guard:
+                if self._writer_pid != os.getpid():
+                    self._start_writer()
         try:
             self._queue.put_nowait((sql, row))
         except queue.Full:
@@ -105,9 +127,9 @@ class Insights:
 
     def _write_loop(self) -> None:
         db = self._connect()
-        next_purge = 0.0
+        next_purge = time.monotonic() + PURGE_EVERY_SECONDS
         while True:
-            if time.monotonic() >= next_purge:  # at start, then once a day
+            if time.monotonic() >= next_purge:  # once a day (the first purge ran at start)
                 self._purge_quietly(db)
                 next_purge = time.monotonic() + PURGE_EVERY_SECONDS
             try:
@@ -147,7 +169,7 @@ class Insights:
 
     def close(self) -> None:
         """Store what is queued and stop the writer."""
-        if self._writer.is_alive():
+        if self._writer is not None and self._writer_pid == os.getpid() and self._writer.is_alive():
             self.flush()
             self._queue.put(None)
             self._writer.join(timeout=5)

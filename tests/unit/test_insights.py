@@ -1,4 +1,5 @@
 """Search insights: redaction before storage, reports by period, no IP addresses kept."""
+import multiprocessing
 import sqlite3
 import time
 
@@ -163,3 +164,19 @@ def test_opens_are_counted_per_page_with_the_different_searches(tmp_path):
         "net/carcinoid.html": (3, 2), "net/about.html": (1, 1)}
     assert log.opens_by_page(days=90)["net/about.html"].opens == 2
     log.close()
+
+
+def _record_in_forked_child(insights: Insights) -> None:
+    insights.record_search("carcinoid syndrome", 3, "search")
+    insights.close()  # a worker's exit: stores what it queued
+
+
+def test_a_forked_worker_stores_its_searches(tmp_path):
+    # gunicorn --preload creates the app, and so Insights and its writer thread, in the master;
+    # the workers are forked from it and have no writer thread until they start their own
+    insights = Insights(tmp_path / "insights.sqlite3")
+    child = multiprocessing.get_context("fork").Process(target=_record_in_forked_child, args=(insights,))
+    child.start()
+    child.join(timeout=20)
+    assert child.exitcode == 0
+    assert [row.query for row in insights.report(days=1)["top"]] == ["carcinoid syndrome"]
