@@ -77,12 +77,21 @@ class LiveIndex:
                 self._open()
             return self._live
 
+    def peek(self) -> Live | None:
+        """The opened generation if it is still the current one, without waiting for the lock
+        (None when it must be opened or reopened first: current() does that)."""
+        live = self._live
+        return live if live is not None and self._rejected is None and not self._stale_for(live) else None
+
     def _stale(self) -> bool:
+        return self._stale_for(self._live)
+
+    def _stale_for(self, live: Live) -> bool:
         try:
             current = os.readlink(self.index_dir / store.CURRENT)
         except OSError:
             return True
-        return current != self._live.name and (self._rejected is None or current != self._rejected[0])
+        return current != live.name and (self._rejected is None or current != self._rejected[0])
 
     def _open(self) -> None:
         try:

@@ -94,6 +94,10 @@ class SearchService:
         """Run a search: understand, find candidates, rank, present (grouped by page unless told not to)."""
         text = understand.normalise(request.text)
         key = (text, request.page, request.limit, request.topic, full_passages, group_pages)
+        opened = self.index.peek()  # a cached answer need not wait for a search in another thread
+        response = self.cache.get(opened.name, key) if opened is not None else None
+        if response is not None:
+            return response
         with self.index.lock:
             live = self.index.current()  # an unavailable index is reported for every search
             response = self.cache.get(live.name, key)
