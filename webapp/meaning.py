@@ -21,6 +21,11 @@ CHUNK_ROWS = 8192
 # below about 0.35 a MiniLM passage is rarely about what was asked.
 NEAREST = 30
 MIN_CLOSENESS = 0.35
+# Meaning adds sections only to questions of at least this many words: a caller's question can
+# be answered in quite other words, while one or three typed words ("pears", "bowel cancer
+# diet") are the words the visitor wants to see (a fruit should not bring back another fruit).
+# Quoted words and exclusions never get them either.
+MIN_QUESTION_WORDS = 4
 # How many more rows the compact copy shortlists than are kept, to make up for its error.
 SHORTLIST_FACTOR = 4
 

@@ -17,7 +17,7 @@ from wordfreq import zipf_frequency
 from indexer import embeddings
 from indexer.acronyms import synonym_lines
 from indexer.analysis import SynonymTable
-from webapp import candidates, present, understand
+from webapp import candidates, meaning, present, understand
 from webapp.cache import ResultCache
 from webapp.index import Live, LiveIndex, SearchUnavailable
 from webapp.present import Hit, SearchResponse, SectionLink, page_title, section_url
@@ -118,8 +118,8 @@ class SearchService:
         # (the encoder releases the GIL): most of a search's time is one or the other
         vector = self._encoding.submit(live.encoder.encode, [query.question.text]) if live.encoder else None
         nearby = (lambda: live.meaning.nearest(vector.result()[0])) if vector and live.meaning else None
-        if query.parsed.literal:
-            nearby = None  # "quoted words" and -exclusions ask for the words as written
+        if query.parsed.literal or len(text.split()) < meaning.MIN_QUESTION_WORDS:
+            nearby = None  # the words typed are what was asked for (see meaning.MIN_QUESTION_WORDS)
         found = candidates.by_words(live, query.parsed, request.topic, nearby=nearby)
         ranked = rank(found, query, live, vector)
         response.did_you_mean = query.did_you_mean
