@@ -25,6 +25,7 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 EDITOR = ("editor", "a long browser-test password")
 PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 768, "height": 1024}
 HELPLINE = ("Our nurses answer questions about cancer, treatment, money and work. Call the free helpline "
             "on weekdays from nine until five, or write to us by email at any time. We can also put you "
             "in touch with local support groups and with people who have had the same cancer as you.")
@@ -152,6 +153,19 @@ def log_in_as_editor(page, server: str) -> None:
     page.fill("#password", EDITOR[1])
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(server + "/editors/**")
+
+
+def editor_at(browser, server: str, size: dict):
+    """A signed-in editor's page at one screen size, closed afterwards (yield from a fixture)."""
+    tab = new_page(browser, size)
+    log_in_as_editor(tab, server)
+    yield tab
+    tab.context.close()
+
+
+def fits(page) -> bool:
+    """True when the page needs no sideways scrolling."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def wait_until(page, expression: str, arg=None, seconds: float = 10.0) -> None:

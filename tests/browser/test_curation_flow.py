@@ -2,26 +2,18 @@
 nothing, the insights page proposes a fix, one click applies it, the next search finds the page.
 Each run removes its fix again, so the shared server is left as it was found."""
 import pytest
-from conftest import DESKTOP, axe_violations, describe, log_in_as_editor, new_page, screenshot
+from conftest import DESKTOP, TABLET, axe_violations, describe, editor_at, fits, screenshot
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-TABLET = {"width": 768, "height": 1024}
 FAILING = "flshng"  # two letters short of the site's "flushing": too far for the visitors' corrector
 
 
 @pytest.fixture(params=[DESKTOP, TABLET], ids=["desktop", "tablet"])
 def editor(request, browser, server):
     """A signed-in editor's page at each screen size."""
-    tab = new_page(browser, request.param)
-    log_in_as_editor(tab, server)
-    yield tab
-    tab.context.close()
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    yield from editor_at(browser, server, request.param)
 
 
 def accessible(page, name: str) -> None:

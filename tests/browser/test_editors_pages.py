@@ -1,6 +1,6 @@
 """The editors' pages in a real browser, on a laptop and on a phone."""
 import pytest
-from conftest import DESKTOP, PHONE, log_in_as_editor, new_page
+from conftest import DESKTOP, PHONE, editor_at, fits
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -9,14 +9,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
 def editor(request, browser, server):
     """A signed-in editor's page at each screen size."""
-    tab = new_page(browser, request.param)
-    log_in_as_editor(tab, server)
-    yield tab
-    tab.context.close()
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    yield from editor_at(browser, server, request.param)
 
 
 def test_duplicate_groups_compare_and_similar_are_reachable(server, editor):

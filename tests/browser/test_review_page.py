@@ -2,20 +2,24 @@
 from pathlib import Path
 
 import pytest
-from conftest import DESKTOP, axe_violations, describe, log_in_as_editor, new_page, screenshot
+from conftest import (
+    DESKTOP,
+    TABLET,
+    axe_violations,
+    describe,
+    editor_at,
+    fits,
+    screenshot,
+)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-TABLET = {"width": 768, "height": 1024}
 
 
 @pytest.fixture(params=[DESKTOP, TABLET], ids=["desktop", "tablet"])
 def editor(request, browser, server):
     """A signed-in editor's page at each screen size."""
-    tab = new_page(browser, request.param)
-    log_in_as_editor(tab, server)
-    yield tab
-    tab.context.close()
+    yield from editor_at(browser, server, request.param)
 
 
 def test_review_report_bands_horizon_topic_and_csv(server, editor):
@@ -49,6 +53,3 @@ def test_review_report_bands_horizon_topic_and_csv(server, editor):
     assert "net/about-nets.html" not in text  # the topic chosen on the page
 
 
-def fits(page) -> bool:
-    """No sideways scrolling: the report's tables fit the screen."""
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
