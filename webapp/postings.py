@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +28,10 @@ CACHE_BYTES = 48 * 1024 * 1024
 # Scores of the most used posting lists in the live generation (they depend on its statistics,
 # so they go with it). A common word's list scored again cost a millisecond or more.
 SCORED_BYTES = 32 * 1024 * 1024
+
+# Posting lists decoded per searched field when a worker starts: the most frequent terms' lists
+# are the longest, and a cold one cost a search up to a second or two at 10,000 pages.
+WARM_TERMS = 40
 
 # Whoosh keeps a field's length in one byte (a lossy scale): the table turns bytes to lengths
 # exactly as its scorer does.
@@ -134,6 +138,16 @@ class Postings:
                 [_LENGTH_OF_BYTE[self._segment_lengths(segment, field)] for segment in self._segments]
                 or [np.zeros(0)])
         return found
+
+    def warm(self, fields: tuple[str, ...], alive: Callable[[], None], terms: int = WARM_TERMS) -> None:
+        """Decode and score the longest posting lists of `fields` now (a worker's start), so the
+        first searches for common words do not each pay for it; `alive` is called between
+        fields (gunicorn kills a worker that stays silent for 30 s)."""
+        self.keys()
+        for field in fields:
+            alive()
+            for _, btext in self.searcher.reader().most_frequent_terms(field, terms):
+                self.bm25(field, btext.decode("utf-8"))
 
     def keys(self) -> list[str]:
         """Every document's unique `key`, by document number (deleted ones included), read from

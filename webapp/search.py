@@ -8,6 +8,7 @@ nothing of Flask.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from wordfreq import zipf_frequency
 from indexer import embeddings
 from indexer.acronyms import synonym_lines
 from indexer.analysis import SynonymTable
+from indexer.schema import SEARCH_FIELDS
 from webapp import candidates, meaning, present, understand
 from webapp.cache import ResultCache
 from webapp.index import Live, LiveIndex, SearchUnavailable
@@ -161,11 +163,13 @@ class SearchService:
             except embeddings.EmbeddingsUnavailable as exc:
                 log.warning("%s", exc)
 
-    def warm_up(self) -> None:
-        """Open the index and load the model now, so the first visitor does not wait for it
-        (no index yet is fine: searches will say what to run)."""
+    def warm_up(self, alive: Callable[[], None] = lambda: None) -> None:
+        """Open the index, load the model and decode the commonest words' postings now, so the
+        first visitors do not wait for them (no index yet is fine: searches say what to run).
+        `alive` is called now and then: a gunicorn worker tells its master it is starting."""
         try:
-            self.index.current()
+            with self.index.lock:
+                self.index.current().postings.warm(SEARCH_FIELDS, alive)
         except SearchUnavailable as exc:
             log.warning("%s", exc)
 

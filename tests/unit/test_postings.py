@@ -66,3 +66,12 @@ def test_phrases_are_checked_by_position(tmp_path):
         postings = Postings(opened, b=0.5, k1=1.0)
         both = np.array([0, 1])
         assert postings.phrase_docs("body", ["carcinoid", "syndrome"], both).tolist() == [0]
+
+
+def test_warming_scores_the_commonest_lists_and_reports_progress(searcher):
+    postings = Postings(searcher, b=0.5, k1=1.0)
+    calls = []
+    postings.warm(("body", "title"), alive=lambda: calls.append(1), terms=3)
+    assert len(calls) == 2
+    commonest = searcher.reader().most_frequent_terms("body", 1)[0][1].decode()
+    assert postings._scored.get(("body", commonest)) is not None  # the first search finds it ready
