@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
+import os
 import statistics
 import time
 from collections import defaultdict
@@ -25,6 +25,7 @@ import numpy as np
 from whoosh.qparser import MultifieldParser, OrGroup
 
 from bench.make_site import make_site
+from bench.server import memory_mb
 from indexer import embeddings, store
 from indexer.build import build_index
 from webapp import create_app
@@ -109,19 +110,6 @@ def percentiles(times: list[float]) -> str:
     return f"{statistics.median(ordered):7.1f} {pick(0.95):7.1f} {pick(0.99):7.1f} {ordered[-1]:7.1f}"
 
 
-def rss_mb() -> float:
-    """Resident memory of this process in MB."""
-    status = Path("/proc/self/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
-
-
-def private_mb() -> float:
-    """Memory only this process holds (Private_Dirty: not the page cache's copy of index files,
-    which every worker shares), in MB."""
-    rollup = Path("/proc/self/smaps_rollup").read_text()
-    return int(re.search(r"Private_Dirty:\s+(\d+)", rollup).group(1)) / 1024
-
-
 def time_api(client, service, endpoint: str, mix: list[tuple[str, str]],
              cached: bool) -> dict[str, list[float]]:
     """Per kind, the milliseconds of each request (the result cache emptied first unless `cached`)."""
@@ -171,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     index_dir = args.index or VAR / f"idx-pages-{args.pages}-seed-{args.seed}"
     random = ensure_index(args.pages, args.seed, index_dir, args.random_vectors)
     mix = query_mix(args.seed)
-    before = rss_mb()
+    before = memory_mb(os.getpid())["rss"]
     started = time.perf_counter()
     app = create_app({"SEARCH_INDEX_DIR": str(index_dir), "SEARCH_INSIGHTS_DB": "", "SEARCH_RATE_LIMIT": "",
                       "SEARCH_CORPUS_DIR": str(ROOT / "corpus")})
@@ -180,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"index {index_dir}: {status['documents']} sections, {status['pages']} pages; meaning vectors: "
           f"{'RANDOM (speed and memory only)' if random else status['semantic']}")
     print(f"app loaded in {time.perf_counter() - started:.1f}s; RSS {before:.0f} MB before, "
-          f"{rss_mb():.0f} MB after load")
+          f"{memory_mb(os.getpid())['rss']:.0f} MB after load")
     client = app.test_client()
     print(f"{'ms':<26} {'kind':<16} {'n':>4} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}")
     report("/api/search (no cache)", time_api(client, service, "/api/search", mix, cached=False))
@@ -189,8 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     report("/api/search (cache warm)", time_api(client, service, "/api/search", mix, cached=True))
     if not args.skip_floor:
         report("floor: plain Whoosh BM25F", time_floor(index_dir, mix))
-    print(f"RSS after the runs: {rss_mb():.0f} MB, of it private {private_mb():.0f} MB (one process: app, "
-          "index, vectors, encoder; under gunicorn the encoder's ~170 MB is shared by the workers)")
+    memory = memory_mb(os.getpid())
+    print(f"RSS after the runs: {memory['rss']:.0f} MB, of it private {memory['private_dirty']:.0f} MB "
+          "(Private_Dirty; one process: app, index, vectors, encoder; under gunicorn the encoder's "
+          "~170 MB is shared by the workers)")
     return 0
 
 

@@ -94,11 +94,13 @@ def gunicorn(index_dir: Path, corpus_dir: Path, insights_db: str = "",
 
 def memory_mb(pid: int) -> dict[str, float]:
     """A process's resident memory in MB: RSS, and from smaps_rollup its proportional share
-    (PSS: pages shared with other processes counted in part) and its private pages."""
+    (PSS: pages shared with other processes counted in part), its private pages, and of those
+    the written ones (Private_Dirty: not index files read through the page cache)."""
     rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
     kb = {name: int(value) for name, value in re.findall(r"^(\w+):\s+(\d+) kB", rollup, re.M)}
     return {"rss": kb["Rss"] / 1024, "pss": kb["Pss"] / 1024,
-            "private": (kb["Private_Clean"] + kb["Private_Dirty"]) / 1024}
+            "private": (kb["Private_Clean"] + kb["Private_Dirty"]) / 1024,
+            "private_dirty": kb["Private_Dirty"] / 1024}
 
 
 def _free_port() -> int:
