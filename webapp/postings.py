@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
@@ -39,26 +40,26 @@ _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.flo
 _NOTHING = np.zeros(0, dtype=np.int64)
 
 
-class _ByteLRU:
-    """A least-recently-used cache of numpy arrays bounded by their total size."""
+class _LRU:
+    """A least-recently-used cache bounded by the total weight of its values (by default, one
+    each); thread-safe."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, weigh: Callable[[Any], int] = lambda value: 1) -> None:
         self.capacity = capacity
         self.size = 0
-        self._items: OrderedDict[Hashable, tuple[np.ndarray, ...]] = OrderedDict()
+        self._weigh = weigh
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> tuple[np.ndarray, ...] | None:
+    def get(self, key: Hashable) -> Any | None:
         with self._lock:
             value = self._items.get(key)
             if value is not None:
                 self._items.move_to_end(key)
             return value
 
-    def put(self, key: Hashable, value: tuple[np.ndarray, ...]) -> None:
-        for array in value:
-            array.flags.writeable = False  # shared by every search: a change in place would leak
-        size = sum(array.nbytes for array in value)
+    def put(self, key: Hashable, value: Any) -> None:
+        size = self._weigh(value)
         with self._lock:
             if key in self._items or size > self.capacity:
                 return
@@ -66,10 +67,22 @@ class _ByteLRU:
             self.size += size
             while self.size > self.capacity:
                 _, dropped = self._items.popitem(last=False)
-                self.size -= sum(array.nbytes for array in dropped)
+                self.size -= self._weigh(dropped)
 
 
-_CACHE = _ByteLRU(CACHE_BYTES)
+def _arrays_lru(capacity: int) -> _LRU:
+    """An LRU of tuples of numpy arrays, bounded by their bytes."""
+    return _LRU(capacity, lambda arrays: sum(array.nbytes for array in arrays))
+
+
+def _frozen(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """The arrays made read-only: they are shared by every search, so a change in place would leak."""
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
+
+
+_CACHE = _arrays_lru(CACHE_BYTES)
 
 
 @dataclass(frozen=True)
@@ -90,7 +103,7 @@ class Postings:
                           for sub, offset in searcher.leaf_searchers()]
         self._lengths: dict[str, np.ndarray] = {}
         self._alive: np.ndarray | None = None
-        self._scored = _ByteLRU(SCORED_BYTES)
+        self._scored = _arrays_lru(SCORED_BYTES)
         self._keys: list[str] | None = None
         self._labels: dict[str, tuple[np.ndarray, list[str]]] = {}
 
@@ -117,7 +130,7 @@ class Postings:
         found = self._scored.get(key)
         if found is None:
             found = self._bm25(field, text)
-            self._scored.put(key, found)
+            self._scored.put(key, _frozen(found))
         return found
 
     def _bm25(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -197,7 +210,7 @@ class Postings:
         found = _CACHE.get(key)
         if found is None:
             found = decode_postings(segment.reader, field, btext)
-            _CACHE.put(key, found)
+            _CACHE.put(key, _frozen(found))
         return found
 
     def _segment_positions(self, segment: _Segment, field: str, word: str,
@@ -229,11 +242,8 @@ class Postings:
         if values is None:
             matcher._goto(start)
             matcher._read_values()
-            values = _BLOCKS[key] = matcher._values
-            while len(_BLOCKS) > POSITION_BLOCKS:
-                _BLOCKS.popitem(last=False)
-        else:
-            _BLOCKS.move_to_end(key)
+            values = matcher._values
+            _BLOCKS.put(key, values)
         return values
 
     def _segment_lengths(self, segment: _Segment, field: str) -> np.ndarray:
@@ -241,7 +251,7 @@ class Postings:
         found = _CACHE.get(key)
         if found is None:
             found = (_read_lengths(segment.reader, field),)
-            _CACHE.put(key, found)
+            _CACHE.put(key, _frozen(found))
         return found[0]
 
 
@@ -321,10 +331,10 @@ def _read_lengths(reader: IndexReader, field: str) -> np.ndarray:
     return codes
 
 
-_KEYS: OrderedDict[str, list[str]] = OrderedDict()
+_KEYS = _LRU(16)  # segments lately served
 # Blocks of encoded positions kept per worker (a block of 128 postings' positions is a few KB).
 POSITION_BLOCKS = 2048
-_BLOCKS: OrderedDict[tuple, list] = OrderedDict()
+_BLOCKS = _LRU(POSITION_BLOCKS)
 
 
 def _segment_keys(segment: _Segment) -> list[str]:
@@ -339,9 +349,7 @@ def _segment_keys(segment: _Segment) -> list[str]:
             else:  # a page deleted and added again within one segment
                 for doc in decode_postings(segment.reader, "key", btext)[0].tolist():
                     keys[doc] = key
-        _KEYS[segment.key] = keys
-        while len(_KEYS) > 16:
-            _KEYS.popitem(last=False)
+        _KEYS.put(segment.key, keys)
     return keys
 
 
