@@ -1,6 +1,7 @@
 """The one text analyzer (tokens, case, accents, British/American spelling, stemming) and synonyms."""
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -256,6 +257,10 @@ class SynonymTable:
         (the synonym file, the editors') always win over ones learned elsewhere."""
         extra = parse_synonyms(lines).rules
         return SynonymTable({**{k: v for k, v in extra.items() if k not in self.rules}, **self.rules})
+
+    def fingerprint(self) -> str:
+        """A short digest of the rules: equal tables have equal digests, in any process."""
+        return hashlib.sha1(repr(sorted(self.rules.items())).encode("utf-8")).hexdigest()[:16]
 
     def acronyms(self) -> set[str]:
         """Every acronym the table knows, upper case (NET, NEC, PRRT, GP...)."""

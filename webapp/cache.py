@@ -1,55 +1,176 @@
-"""A small LRU cache of finished responses, keyed by the live generation and the normalised request.
+"""The result cache: finished responses keyed by the live generation and the normalised request.
 
-A new build publishes a new generation, so its key changes and old entries simply age out
-(they are dropped at once when the generation changes, to free their memory).
+Two levels. Each worker keeps an LRU in memory (a hit costs about what /healthz does), and every
+worker on the machine shares a SQLite file beside the index, so a search one worker has answered
+is not computed again by the next worker asked (with N workers, a popular search would otherwise
+cost N full searches). A new build publishes a new generation, so its key changes: old entries are
+dropped from memory at once and from the file at the next write.
+
+The shared file is a cache: if it cannot be opened or read, searches go on without it.
 """
 from __future__ import annotations
 
-import copy
+import logging
+import os
+import pickle
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from typing import Any
+from pathlib import Path
+from typing import Generic, Protocol, TypeVar
+
+log = logging.getLogger(__name__)
 
 # Responses kept per worker: a few MB at most (a response is a page of hits with snippets).
 MAX_ENTRIES = 2048
+# Responses kept in the shared file (~10 KB each: ~200 MB at most), trimmed oldest first.
+SHARED_ENTRIES = 20_000
+TRIM_EVERY = 256  # writes between two trims of the shared file
+# A worker waits this long for another's write to the shared file before counting a miss.
+BUSY_MS = 200
 
 
-class ResultCache:
-    """Thread-safe LRU of responses for one generation at a time."""
+class Copyable(Protocol):
+    """A cached value: callers get copies they may change."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def copy(self): ...
+
+
+Value = TypeVar("Value", bound=Copyable)
+
+
+class ResultCache(Generic[Value]):
+    """Thread-safe LRU of responses for one generation at a time, backed by an optional shared file."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES, shared: SharedResults | None = None) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self.shared = shared
+        self._entries: OrderedDict[Hashable, Value] = OrderedDict()
         self._generation = ""
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get(self, generation: str, key: Hashable) -> Any | None:
+    def get(self, generation: str, key: Hashable) -> Value | None:
         """A copy of the cached response (callers may change theirs), or None."""
         with self._lock:
             if generation != self._generation:
                 self._entries.clear()
                 self._generation = generation
             value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+        if value is None and self.shared is not None:
+            value = self.shared.get(generation, key)
+            if value is not None:
+                self._remember(generation, key, value)
+        with self._lock:
             if value is None:
                 self.misses += 1
                 return None
-            self._entries.move_to_end(key)
             self.hits += 1
-        return copy.deepcopy(value)
+        return value.copy()
 
     def clear(self) -> None:
-        """Forget every response (the synonyms changed, so any of them may be out of date)."""
+        """Forget every response held in memory (the synonyms changed: the shared file's entries
+        are keyed by the synonyms they were computed with, so they need no clearing)."""
         with self._lock:
             self._entries.clear()
 
-    def put(self, generation: str, key: Hashable, value: Any) -> None:
+    def put(self, generation: str, key: Hashable, value: Value) -> None:
         """Remember a response of a generation (ignored if a newer generation is already live)."""
+        value = value.copy()  # the caller goes on to change its own
+        if self._remember(generation, key, value) and self.shared is not None:
+            self.shared.put(generation, key, value)
+
+    def _remember(self, generation: str, key: Hashable, value: Value) -> bool:
         with self._lock:
             if generation != self._generation:
-                return
-            self._entries[key] = copy.deepcopy(value)
+                return False
+            self._entries[key] = value
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
+            return True
+
+
+class _NotYet(Exception):
+    """The index directory the shared file belongs in does not exist yet."""
+
+
+class SharedResults:
+    """Responses in one SQLite file, read and written by every process serving the same index.
+
+    The file lives in the index directory, which the service already trusts as much as its code
+    (Whoosh keeps its table of contents as a pickle there too), so values are pickled.
+    """
+
+    def __init__(self, path: Path | str, namespace: str, max_entries: int = SHARED_ENTRIES) -> None:
+        self.path = Path(path)
+        self.namespace = namespace  # part of every key: names the code that wrote the value
+        self.max_entries = max_entries
+        self._local = threading.local()
+        self._writes = 0
+        self._broken = False
+
+    def get(self, generation: str, key: Hashable) -> Copyable | None:
+        """The stored response, or None (also when the file cannot be read)."""
+        row = self._run("SELECT value FROM results WHERE generation = ? AND key = ?",
+                        (generation, self._key(key)))
+        if row is None:
+            return None
+        try:
+            return pickle.loads(row[0])
+        except Exception as exc:  # whatever a bad entry raises, it is a miss, never a failed search
+            log.warning("shared result cache: unreadable entry ignored: %r", exc)
+            return None
+
+    def put(self, generation: str, key: Hashable, value: Copyable) -> None:
+        """Store a response; entries of other generations go, and the oldest beyond the bound."""
+        self._writes += 1
+        trim = self._writes % TRIM_EVERY == 1  # the first write of a worker too: a new generation
+        self._run("INSERT OR REPLACE INTO results (generation, key, value) VALUES (?, ?, ?)",
+                  (generation, self._key(key), pickle.dumps(value, pickle.HIGHEST_PROTOCOL)), trim=trim)
+
+    def _run(self, sql: str, args: tuple, trim: bool = False) -> tuple | None:
+        """One statement on this thread's connection; errors are logged once and count as misses."""
+        if self._broken:
+            return None
+        try:
+            db = self._connection()
+            with db:
+                row = db.execute(sql, args).fetchone()
+                if trim:
+                    self._trim(db, args[0])
+            return row
+        except _NotYet:
+            return None
+        except (sqlite3.Error, OSError, pickle.PickleError) as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                return None  # another worker is writing: a miss this time, nothing broken
+            log.warning("shared result cache off (%s): %s", self.path, exc)
+            self._broken = True
+            return None
+
+    def _key(self, key: Hashable) -> str:
+        return f"{self.namespace} {key!r}"
+
+    def _trim(self, db: sqlite3.Connection, generation: str) -> None:
+        db.execute("DELETE FROM results WHERE generation != ?", (generation,))
+        db.execute("DELETE FROM results WHERE rowid <= (SELECT max(rowid) FROM results) - ?",
+                   (self.max_entries,))
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened after the fork (a connection must not cross one)."""
+        held = getattr(self._local, "db", None)
+        if held is not None and held[0] == os.getpid():
+            return held[1]
+        if not self.path.parent.is_dir():  # no index built yet: nothing to share, nothing broken
+            raise _NotYet
+        db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None, check_same_thread=True)
+        db.execute("PRAGMA journal_mode=WAL")     # readers never wait for a writer
+        db.execute("PRAGMA synchronous=NORMAL")   # a cache: no fsync per write, still never corrupt
+        db.execute("CREATE TABLE IF NOT EXISTS results (generation TEXT NOT NULL, key TEXT NOT NULL,"
+                   " value BLOB NOT NULL, UNIQUE (generation, key))")
+        self._local.db = (os.getpid(), db)
+        return db

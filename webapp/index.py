@@ -47,6 +47,7 @@ class Live:
     meaning: MeaningIndex | None = None
     # acronyms the site's pages define ("normal pressure hydrocephalus (NPH)"), from the build
     acronyms: tuple[dict, ...] = ()
+    topics: tuple[str, ...] = ()  # every topic, sorted (the results page lists them on every search)
 
     @property
     def name(self) -> str:
@@ -114,7 +115,8 @@ class LiveIndex:
             spelling=SiteSpelling(w.decode("utf-8") for w in searcher.lexicon("spelling")),
             labels=Labels.read(generation.path, searcher), postings=Postings(searcher, BM25_B, BM25_K1),
             vectors=vectors, encoder=encoder, meaning=MeaningIndex(vectors) if encoder else None,
-            acronyms=tuple(read_site_acronyms(generation.path)))
+            acronyms=tuple(read_site_acronyms(generation.path)),
+            topics=tuple(sorted(t.decode("utf-8") for t in searcher.lexicon("topic"))))
         self._rejected = None
         if old is not None:
             old.searcher.close()  # the old generation's files stay on disk until a later prune

@@ -6,12 +6,17 @@ local copy under /pages/.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from webapp.search import SearchResponse, section_url
 
 SAFE_SCHEMES = ("http", "https")
+# Browsers strip or reinterpret these inside a URL: "java\tscript:", "/\\evil.example".
+# (`\s` is every character str.isspace() accepts.)
+_STRIPPED_BY_BROWSERS = re.compile(r"[\s\x00-\x1f\\]")
 
 
 def site_hosts(setting: str | Iterable[str] | None) -> frozenset[str]:
@@ -22,10 +27,11 @@ def site_hosts(setting: str | Iterable[str] | None) -> frozenset[str]:
     return frozenset(name.strip().lower().rstrip(".") for name in names if name.strip())
 
 
+@lru_cache(maxsize=16384)  # a site has a few thousand page URLs, each checked on every search shown
 def is_safe_url(url: str, hosts: frozenset[str]) -> bool:
     """True for http(s) URLs on one of `hosts` and for paths on this site ("/a/b"); else False."""
-    if not url or any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
-        return False  # browsers strip or reinterpret these: "java\tscript:", "/\\evil.example"
+    if not url or _STRIPPED_BY_BROWSERS.search(url):
+        return False
     try:
         parts = urlsplit(url)
         hostname, port = parts.hostname, parts.port

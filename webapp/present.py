@@ -4,8 +4,10 @@ Returns plain objects with to_dict(), never Whoosh objects. Snippets come from s
 """
 from __future__ import annotations
 
+import copy
+import hashlib
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from webapp.rank import Scored
 from webapp.snippets import passage, snippet
@@ -47,11 +49,18 @@ class Hit:
 
     def to_dict(self) -> dict:
         """JSON-ready form (the full passage only where it was asked for)."""
-        data = asdict(self)
+        # field by field, not dataclasses.asdict: its deep copies cost more than a cached search
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["more_sections"] = [vars(more).copy() for more in self.more_sections]
         if not self.passage:
-            data.pop("passage")
-            data.pop("text")
+            del data["passage"], data["text"]
         return data
+
+    def copy(self) -> Hit:
+        """A copy whose URL and deep links may be changed without changing this hit."""
+        hit = copy.copy(self)
+        hit.more_sections = [copy.copy(more) for more in self.more_sections]
+        return hit
 
 
 @dataclass
@@ -79,6 +88,13 @@ class SearchResponse:
         """Number of result pages."""
         return max(1, -(-self.total // self.limit))
 
+    def copy(self) -> SearchResponse:
+        """A copy a caller may change: its counts, message, hits and their links (the texts are
+        shared, as nothing changes them; far cheaper than a deep copy of every snippet)."""
+        response = copy.copy(self)
+        response.results = [hit.copy() for hit in self.results]
+        return response
+
     def to_dict(self) -> dict:
         """The JSON of /api/search."""
         return {
@@ -88,6 +104,13 @@ class SearchResponse:
             "intent": self.intent, "message": self.message, "matched_pages": self.matched_pages,
             "results": [hit.to_dict() for hit in self.results],
         }
+
+
+def response_format() -> str:
+    """Names the shape of a response (its classes and their fields), so a copy cached by a
+    different version of this code is never read as this one."""
+    shape = [(cls.__name__, tuple(cls.__dataclass_fields__)) for cls in (SearchResponse, Hit, SectionLink)]
+    return hashlib.sha1(repr(shape).encode()).hexdigest()[:12]
 
 
 def section_url(url: str, anchor: str) -> str:

@@ -20,7 +20,7 @@ from indexer.acronyms import synonym_lines
 from indexer.analysis import SynonymTable
 from indexer.schema import SEARCH_FIELDS
 from webapp import candidates, meaning, present, understand
-from webapp.cache import ResultCache
+from webapp.cache import ResultCache, SharedResults
 from webapp.index import Live, LiveIndex, SearchUnavailable
 from webapp.present import Hit, SearchResponse, SectionLink, page_title, section_url
 from webapp.query import ParsedQuery
@@ -33,6 +33,7 @@ __all__ = ["BadRequest", "Hit", "SearchRequest", "SearchResponse", "SearchServic
 log = logging.getLogger(__name__)
 
 MAX_LIMIT = 50
+SHARED_CACHE_FILE = "results.sqlite3"  # beside the generations: every worker serving them shares it
 # An acronym the site defines is not learned as a synonym when it is also a word this common in
 # English (Zipf 3: once in a million words, "aids", "care"): typed in lower case it means the word.
 EVERYDAY_WORD_ZIPF = 3.0
@@ -65,7 +66,9 @@ class SearchService:
     def __init__(self, index_dir: Path | str, synonyms: SynonymTable, semantic: bool = True) -> None:
         self.index = LiveIndex(index_dir, semantic)
         self.synonyms = synonyms
-        self.cache = ResultCache()
+        self._synonyms_digest = synonyms.fingerprint()
+        self.cache: ResultCache[SearchResponse] = ResultCache(
+            shared=SharedResults(self.index.index_dir / SHARED_CACHE_FILE, present.response_format()))
         self._encoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode")
         self._merged: tuple[tuple[str, int] | None, SynonymTable] = (None, synonyms)
 
@@ -84,6 +87,7 @@ class SearchService:
         responses are dropped, under the search lock so no search in flight caches an old one."""
         with self.index.lock:
             self.synonyms = synonyms
+            self._synonyms_digest = synonyms.fingerprint()
             self.cache.clear()
 
     @property
@@ -95,17 +99,19 @@ class SearchService:
                group_pages: bool = True) -> SearchResponse:
         """Run a search: understand, find candidates, rank, present (grouped by page unless told not to)."""
         text = understand.normalise(request.text)
-        key = (text, request.page, request.limit, request.topic, full_passages, group_pages)
+        # the synonyms' digest: workers sharing the cache file may briefly hold different tables
+        key = (text, request.page, request.limit, request.topic, full_passages, group_pages,
+               self._synonyms_digest)
         opened = self.index.peek()  # a cached answer need not wait for a search in another thread
-        response = self.cache.get(opened.name, key) if opened is not None else None
+        response = self.cache.get(_scope(opened), key) if opened is not None else None
         if response is not None:
             return response
         with self.index.lock:
             live = self.index.current()  # an unavailable index is reported for every search
-            response = self.cache.get(live.name, key)
+            response = self.cache.get(_scope(live), key)
             if response is None:
                 response = self._run(live, text, request, full_passages, group_pages)
-                self.cache.put(live.name, key, response)
+                self.cache.put(_scope(live), key, response)
         return response
 
     def _run(self, live: Live, text: str, request: SearchRequest, full_passages: bool,
@@ -179,8 +185,8 @@ class SearchService:
 
     def topics(self) -> list[str]:
         """Every topic in the index, sorted."""
-        with self.index.lock:
-            return sorted(t.decode("utf-8") for t in self.index.current().searcher.lexicon("topic"))
+        live = self.index.peek() or self.index.current()
+        return list(live.topics)
 
     def section(self, key: str) -> dict | None:
         """Stored fields of one section by its `path#anchor`, or None."""
@@ -199,6 +205,12 @@ class SearchService:
     def generation_path(self) -> Path:
         """Directory of the live generation (for data stored with the index)."""
         return self.index.current().generation.path
+
+
+def _scope(live: Live) -> str:
+    """What a cached response holds for besides the request: the generation, and whether meaning
+    ranked it (a worker without the model must neither serve nor share answers ranked with it)."""
+    return f"{live.name} {'meaning' if live.encoder is not None else 'words'}"
 
 
 def _everyday_word(word: str) -> bool:

@@ -8,6 +8,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -166,11 +167,15 @@ def _log_unless_typing(response, source: str) -> None:
 
 
 def _boilerplate_headings() -> frozenset[str]:
-    """Headings on so many pages that they are site furniture (worked out by the build)."""
-    try:
-        return frozenset(service().index.current().generation.info.get("boilerplate_headings", ()))
-    except SearchUnavailable:
-        return frozenset()
+    """Headings on so many pages that they are site furniture (worked out by the build); read
+    once per request, as every result on the page asks."""
+    if "boilerplate_headings" not in g:
+        try:
+            live = service().index.peek() or service().index.current()
+            g.boilerplate_headings = frozenset(live.generation.info.get("boilerplate_headings", ()))
+        except SearchUnavailable:
+            g.boilerplate_headings = frozenset()
+    return g.boilerplate_headings
 
 
 def _topics() -> list[str]:

@@ -1,24 +1,117 @@
-"""The result cache: copies out, bounded, and emptied by a new index generation."""
-from webapp.cache import ResultCache
+"""The result cache: copies out, bounded, emptied by a new index generation, shared between workers."""
+import pickle
+import sqlite3
+from dataclasses import dataclass, field
+
+from webapp.cache import ResultCache, SharedResults
+from webapp.present import Hit, SearchResponse, SectionLink
+
+
+@dataclass
+class Box:
+    """A cacheable value: a list callers may change in their copies."""
+
+    items: list = field(default_factory=list)
+
+    def copy(self):
+        return Box(list(self.items))
 
 
 def test_a_cached_response_is_a_copy_and_a_new_generation_empties_the_cache():
     cache = ResultCache(max_entries=2)
     assert cache.get("gen-1", "q") is None
-    cache.put("gen-1", "q", {"results": [1]})
+    mine = Box([1])
+    cache.put("gen-1", "q", mine)
+    mine.items.append(2)  # the searcher changing the response it returns must not change the cache
     cached = cache.get("gen-1", "q")
-    cached["results"].append(2)  # a caller changing its copy must not change the cache
-    assert cache.get("gen-1", "q") == {"results": [1]}
+    cached.items.append(3)  # nor a caller changing its copy
+    assert cache.get("gen-1", "q") == Box([1])
     assert cache.get("gen-2", "q") is None  # a build published: nothing old is served
-    cache.put("gen-1", "q", {"results": [1]})  # a slow search of the old generation finishing late
+    cache.put("gen-1", "q", Box([1]))  # a slow search of the old generation finishing late
     assert cache.get("gen-2", "q") is None
 
 
 def test_the_least_recently_used_response_goes_first():
     cache = ResultCache(max_entries=2)
     cache.get("g", "a")
-    cache.put("g", "a", 1)
-    cache.put("g", "b", 2)
+    cache.put("g", "a", Box([1]))
+    cache.put("g", "b", Box([2]))
     cache.get("g", "a")
-    cache.put("g", "c", 3)
-    assert (cache.get("g", "a"), cache.get("g", "b"), cache.get("g", "c")) == (1, None, 3)
+    cache.put("g", "c", Box([3]))
+    assert (cache.get("g", "a"), cache.get("g", "b"), cache.get("g", "c")) == (Box([1]), None, Box([3]))
+
+
+def response() -> SearchResponse:
+    link = SectionLink(anchor="b", heading="B", url="https://x.org/p#b", snippet="more", score=1.0)
+    hit = Hit(path="p.html", anchor="a", url="https://x.org/p", page_title="P", heading="A",
+              heading_path=["P", "A"], topic="t", kind="overview", snippet="s", score=2.0, more_sections=[link])
+    return SearchResponse(query="q", results=[hit], total=1, matched_pages=1)
+
+
+def test_a_response_copy_can_be_changed_as_the_links_and_best_bets_change_it():
+    original = response()
+    mine = original.copy()
+    mine.results[0].url = "/pages/p.html"
+    mine.results[0].more_sections[0].url = "/pages/p.html#b"
+    mine.results[0].more_sections = []
+    mine.results.insert(0, mine.results[0])
+    mine.total = 2
+    assert original == response()
+
+
+def test_a_search_answered_by_one_worker_is_a_hit_for_the_other(tmp_path):
+    one = ResultCache(shared=SharedResults(tmp_path / "results.sqlite3", "v1"))
+    other = ResultCache(shared=SharedResults(tmp_path / "results.sqlite3", "v1"))
+    assert one.get("gen-1", ("carcinoid", 1)) is None and other.get("gen-1", ("carcinoid", 1)) is None
+    one.put("gen-1", ("carcinoid", 1), response())
+    assert other.get("gen-1", ("carcinoid", 1)) == response()
+    assert other.hits == 1
+    assert other.get("gen-2", ("carcinoid", 1)) is None  # a new build: the old answer is not served
+
+
+def test_code_of_another_shape_never_reads_an_entry(tmp_path):
+    old = ResultCache(shared=SharedResults(tmp_path / "results.sqlite3", "shape-1"))
+    new = ResultCache(shared=SharedResults(tmp_path / "results.sqlite3", "shape-2"))
+    old.put("g", "q", response())
+    assert new.get("g", "q") is None
+
+
+def test_a_new_generation_clears_the_old_ones_entries_from_the_file(tmp_path):
+    path = tmp_path / "results.sqlite3"
+    cache = ResultCache(shared=SharedResults(path, "v1"))
+    cache.get("gen-1", "q")
+    cache.put("gen-1", "q", response())
+    restarted = ResultCache(shared=SharedResults(path, "v1"))  # a worker started after the build
+    restarted.get("gen-2", "q")
+    restarted.put("gen-2", "q", response())
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT generation FROM results").fetchall() == [("gen-2",)]
+
+
+def test_the_shared_file_stays_bounded(tmp_path):
+    shared = SharedResults(tmp_path / "results.sqlite3", "v1", max_entries=5)
+    cache = ResultCache(shared=shared)
+    cache.get("g", 0)
+    for n in range(600):  # a trim every TRIM_EVERY writes
+        cache.put("g", n, Box([n]))
+    with sqlite3.connect(tmp_path / "results.sqlite3") as db:
+        count = db.execute("SELECT count(*) FROM results").fetchone()[0]
+    assert count <= 5 + 256
+    assert cache.get("g", 599) == Box([599])
+
+
+def test_an_unreadable_entry_or_file_is_a_miss_not_an_error(tmp_path):
+    path = tmp_path / "results.sqlite3"
+    cache = ResultCache(shared=SharedResults(path, "v1"))
+    cache.get("g", "q")
+    cache.put("g", "q", response())
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE results SET value = ?", (pickle.dumps(response())[:20],))
+    assert ResultCache(shared=SharedResults(path, "v1")).get("g", "q") is None
+    (tmp_path / "junk.sqlite3").write_bytes(b"this is not a database" * 100)
+    broken = ResultCache(shared=SharedResults(tmp_path / "junk.sqlite3", "v1"))
+    broken.get("g", "q")
+    broken.put("g", "q", response())
+    assert broken.get("g", "q") == response()  # still served from the worker's own memory
+    missing = ResultCache(shared=SharedResults(tmp_path / "no-index-yet" / "results.sqlite3", "v1"))
+    assert missing.get("g", "q") is None
