@@ -7,7 +7,9 @@ window is found in one pass over the matches (a 1 MB section once took minutes).
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from markupsafe import Markup
@@ -18,6 +20,10 @@ SNIPPET_WORDS = 30
 # A snippet is picked from the opening of a section: about 1,500 words, far more than any
 # ordinary section, and little enough that a huge page costs milliseconds.
 SNIPPET_SCAN_CHARS = 10_000
+# Sections whose analysed opening is kept per worker (a few KB each): the same sections come
+# back in the results of many different searches, and analysing every word of a section was
+# most of a snippet's cost.
+OPENINGS_KEPT = 2048
 # The full passage shown for an answer: about 8,000 words; a longer section ends with a note.
 PASSAGE_MAX_CHARS = 50_000
 PASSAGE_CUT_NOTE = "… (the passage is longer: the rest is on the page)"
@@ -36,15 +42,51 @@ class Span:
     end: int
 
 
+@dataclass(frozen=True)
+class Words:
+    """A text's analysed words: where each starts and ends, and its indexed form."""
+
+    starts: array
+    ends: array
+    forms: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Words:
+        """The words word_spans finds in `text`."""
+        found = list(word_spans(text))
+        return cls(array("l", [w[0] for w in found]), array("l", [w[1] for w in found]),
+                   tuple(w[2] for w in found))
+
+    def matching(self, text: str, terms: dict[str, bool]) -> list[Span]:
+        """Spans of the words whose form is a query term (acronym terms only in capitals)."""
+        spans = []
+        for start, end, form in zip(self.starts, self.ends, self.forms, strict=True):
+            caps_only = terms.get(form)
+            if caps_only is None or (caps_only and not text[start:end][:2].isupper()):
+                continue
+            spans.append(Span(start, end))
+        return spans
+
+
 def match_spans(text: str, terms: dict[str, bool]) -> list[Span]:
     """Spans of words whose analysed form is a query term (acronym terms only in capitals)."""
-    spans = []
-    for start, end, form in word_spans(text):
-        caps_only = terms.get(form)
-        if caps_only is None or (caps_only and not text[start:end][:2].isupper()):
-            continue
-        spans.append(Span(start, end))
-    return spans
+    return Words.of(text).matching(text, terms)
+
+
+@dataclass(frozen=True)
+class _Opening:
+    """A section's opening as one line of prose (see flatten), with its words analysed."""
+
+    flat: str
+    cut: bool  # whether the section goes on past it
+    words: Words
+    word_starts: array  # where each word (a run of non-spaces) starts, stop words included
+
+
+@lru_cache(maxsize=OPENINGS_KEPT)
+def _analysed_opening(text: str) -> _Opening:
+    flat, cut = _opening(text, SNIPPET_SCAN_CHARS)
+    return _Opening(flat, cut, Words.of(flat), array("l", [m.start() for m in _WORD.finditer(flat)]))
 
 
 def mark(text: str, spans: list[Span]) -> Markup:
@@ -60,9 +102,9 @@ def mark(text: str, spans: list[Span]) -> Markup:
 
 def snippet(text: str, terms: dict[str, bool], words: int = SNIPPET_WORDS) -> Markup:
     """About `words` words around the densest cluster of matches, marked and escaped."""
-    flat, cut = _opening(text, SNIPPET_SCAN_CHARS)
-    spans = match_spans(flat, terms)
-    word_starts = [m.start() for m in _WORD.finditer(flat)]
+    opening = _analysed_opening(text)
+    flat, cut, word_starts = opening.flat, opening.cut, opening.word_starts
+    spans = opening.words.matching(flat, terms)
     if len(word_starts) <= words:
         return mark(flat, spans) + Markup(" …" if cut else "")
     first = best_window(_word_numbers(word_starts, spans), len(word_starts), words)

@@ -38,13 +38,14 @@ class CountingList(list):
 @pytest.mark.timeout(60)
 def test_snippet_of_a_huge_section_analyses_only_its_opening(monkeypatch):
     analysed: list[int] = []
-    real = snippets.match_spans
+    real = snippets.word_spans
 
-    def counting(text: str, terms: dict[str, bool]) -> list:
+    def counting(text: str):
         analysed.append(len(text))
-        return real(text, terms)
+        return real(text)
 
-    monkeypatch.setattr(snippets, "match_spans", counting)
+    monkeypatch.setattr(snippets, "word_spans", counting)
+    snippets._analysed_opening.cache_clear()  # analysed by an earlier test: count this one
     out = snippets.snippet(HUGE_SECTION, TERMS)
     assert max(analysed) <= SNIPPET_SCAN_CHARS
     assert "<mark>Tummy</mark> <mark>pain</mark>" in out and out.endswith("…")
@@ -102,6 +103,15 @@ def test_snippet_centres_on_the_densest_cluster():
     text = "pain " + "filler " * 100 + "tummy pain tummy pain tummy " + "filler " * 100
     out = snippets.snippet(text, TERMS)
     assert out.count("<mark>") == 5 and out.startswith("… ")
+
+
+def test_a_section_shown_for_another_search_is_marked_for_that_search():
+    """Sections' analysed openings are kept between searches; the marks are each search's own."""
+    text = "Tummy pain and tiredness. NETs can cause flushing; a safety net helps."
+    assert snippets.snippet(text, {"tummi": False}).count("<mark>") == 1
+    again = snippets.snippet(text, {"tired": False, "net": True})
+    assert "<mark>tiredness</mark>" in again and "<mark>NETs</mark>" in again
+    assert "<mark>Tummy</mark>" not in again and "safety <mark>" not in again
 
 
 # -- the parser -------------------------------------------------------------------------------
