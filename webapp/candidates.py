@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
-from whoosh.searching import Searcher
 
 from webapp.evaluate import Matches, evaluate
 from webapp.index import Live
+from webapp.postings import Postings
 from webapp.query import ParsedQuery, build_query
 
 # The sections closest in meaning to the question, (key, closeness), asked for once the words
@@ -39,9 +39,9 @@ class Candidate:
     key: str
     kind: str
     topic: str
-    searcher: Searcher = field(repr=False, compare=False)
+    postings: Postings = field(repr=False, compare=False)
 
-    @property
+    @cached_property  # ranking asks for it many times
     def path(self) -> str:
         """The section's page."""
         return self.key.partition("#")[0]
@@ -49,7 +49,7 @@ class Candidate:
     @cached_property
     def fields(self) -> dict:
         """Every stored field of the section."""
-        return self.searcher.stored_fields(self.docnum)
+        return self.postings.stored(self.docnum)
 
 
 def by_words(live: Live, parsed: ParsedQuery, topic: str, limit: int = CANDIDATES,
@@ -59,16 +59,23 @@ def by_words(live: Live, parsed: ParsedQuery, topic: str, limit: int = CANDIDATE
     word score may be 0). A question whose words match nothing gets nothing from meaning
     either: "nothing found" stays the answer to words the site does not use."""
     found = rough(live, parsed, topic, limit)
+    query = build_query(parsed)
+    exact = [evaluate(query, live.postings, within=found)]
+    # the sections close in meaning are asked for only now: the question's vector has been
+    # computed while the words were searched, and each section's exact score is its own
     close = _nearby_docs(live, nearby(), topic) if nearby is not None and len(found) else found[:0]
-    exact = evaluate(build_query(parsed), live.postings, within=np.union1d(found, close))
-    matched = exact.matched_terms()
-    scores = dict(zip(exact.docs.tolist(), exact.scores.tolist(), strict=True))
-    scores.update((doc, 0.0) for doc in close.tolist() if doc not in scores)
+    added = np.setdiff1d(close, found, assume_unique=True)
+    if len(added):
+        exact.append(evaluate(query, live.postings, within=added))
+    matched = {doc: terms for part in exact for doc, terms in part.matched_terms().items()}
+    scores = {doc: score for part in exact for doc, score in zip(part.docs.tolist(), part.scores.tolist(),
+                                                                  strict=True)}
+    scores.update((doc, 0.0) for doc in added.tolist() if doc not in scores)
     keys = live.postings.keys()
     kinds, kind_names = live.postings.labels("kind")
     topics, topic_names = live.postings.labels("topic")
     return [Candidate(doc, score, matched.get(doc, frozenset()), keys[doc], _label(kind_names, kinds[doc]),
-                      _label(topic_names, topics[doc]), live.searcher)
+                      _label(topic_names, topics[doc]), live.postings)
             for doc, score in scores.items()]
 
 

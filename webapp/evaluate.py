@@ -65,8 +65,10 @@ class _Evaluation:
         return found
 
     def term(self, node: q.Term) -> Matches:
-        docs, scores = self.postings.bm25(node.fieldname, node.text)
-        docs, scores = self._restricted(docs, scores * node.boost)
+        # restricted first: an exact pass then scales a few hundred scores, not a whole list
+        docs, scores = self._restricted(*self.postings.bm25(node.fieldname, node.text))
+        if node.boost != 1.0:
+            scores = scores * node.boost
         return Matches(docs, scores, [(node.text, docs)] if self.exact else [])
 
     def phrase(self, node: q.Phrase) -> Matches:

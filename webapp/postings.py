@@ -30,6 +30,10 @@ CACHE_BYTES = 48 * 1024 * 1024
 # so they go with it). A common word's list scored again cost a millisecond or more.
 SCORED_BYTES = 32 * 1024 * 1024
 
+# Stored fields (a section's text and metadata) of the sections shown lately, in characters of
+# text: the same sections come back in the results of many searches.
+STORED_CHARS = 8 * 1024 * 1024
+
 # Posting lists decoded per searched field when a worker starts: the most frequent terms' lists
 # are the longest, and a cold one cost a search up to a second or two at 10,000 pages.
 WARM_TERMS = 40
@@ -83,6 +87,7 @@ def _frozen(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
 
 
 _CACHE = _arrays_lru(CACHE_BYTES)
+_STORED = _LRU(STORED_CHARS, lambda fields: sum(len(v) for v in fields.values() if isinstance(v, str)))
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,20 @@ class Postings:
             alive()
             for _, btext in self.searcher.reader().most_frequent_terms(field, terms):
                 self.bm25(field, btext.decode("utf-8"))
+
+    def stored(self, docnum: int) -> dict:
+        """The stored fields of one document, kept for later searches (its segment never changes,
+        so a later generation sharing the segment uses them too). Shared: never change them."""
+        for segment in reversed(self._segments):
+            if docnum >= segment.offset:
+                local = docnum - segment.offset
+                key = (segment.key, local)
+                found = _STORED.get(key)
+                if found is None:
+                    found = segment.reader.stored_fields(local)
+                    _STORED.put(key, found)
+                return found
+        raise IndexError(f"no document {docnum}")
 
     def keys(self) -> list[str]:
         """Every document's unique `key`, by document number (deleted ones included), read from

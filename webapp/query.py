@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from whoosh import query as q
 
@@ -32,7 +33,7 @@ class Concept:
         """True when synonyms added other ways to say it."""
         return len(self.variants) > 1
 
-    @property
+    @cached_property  # ranking asks for every candidate: 200 candidates x a dozen concepts
     def terms(self) -> frozenset[str]:
         """Every analysed term of every way of saying it."""
         return frozenset(t for v in self.variants for t in v.terms)

@@ -23,7 +23,7 @@ SNIPPET_SCAN_CHARS = 10_000
 # Sections whose analysed opening is kept per worker (a few KB each): the same sections come
 # back in the results of many different searches, and analysing every word of a section was
 # most of a snippet's cost.
-OPENINGS_KEPT = 2048
+OPENINGS_KEPT = 4096
 # The full passage shown for an answer: about 8,000 words; a longer section ends with a note.
 PASSAGE_MAX_CHARS = 50_000
 PASSAGE_CUT_NOTE = "… (the passage is longer: the rest is on the page)"
