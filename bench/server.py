@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from webapp.search import SHARED_CACHE_FILE
+
 
 @dataclass(frozen=True)
 class WorkerModel:
@@ -67,6 +69,7 @@ def serve(index_dir: Path, corpus_dir: Path, insights_db: str = "", seconds: flo
     answers. A server that dies or does not answer in time raises with its log's tail.
     `access_log` writes gunicorn's access log as `make run` does (to a discarded stdout), so a
     benchmark pays for it too."""
+    forget_results(index_dir)
     port = _free_port()
     env = {**os.environ, "SEARCH_INDEX_DIR": str(index_dir), "SEARCH_CORPUS_DIR": str(corpus_dir),
            "SEARCH_INSIGHTS_DB": insights_db, **(env or {})}
@@ -82,6 +85,13 @@ def serve(index_dir: Path, corpus_dir: Path, insights_db: str = "", seconds: flo
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def forget_results(index_dir: Path) -> None:
+    """Delete the index's shared result cache: every benchmark server starts with none, or a
+    second run would find the first one's searches already answered."""
+    for suffix in ("", "-wal", "-shm"):
+        (Path(index_dir) / f"{SHARED_CACHE_FILE}{suffix}").unlink(missing_ok=True)
 
 
 @contextmanager

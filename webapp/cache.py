@@ -10,6 +10,8 @@ The shared file is a cache: if it cannot be opened or read, searches go on witho
 """
 from __future__ import annotations
 
+import hashlib
+import importlib
 import logging
 import os
 import pickle
@@ -92,6 +94,17 @@ class ResultCache(Generic[Value]):
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
             return True
+
+
+def code_version(*packages: str) -> str:
+    """A digest of the packages' Python sources: a response cached by other code (another
+    ranking, another response shape) is never read as this code's, even for the same index."""
+    digest = hashlib.sha1()
+    for package in packages:
+        root = Path(importlib.import_module(package).__file__).parent
+        for source in sorted(root.rglob("*.py")):
+            digest.update(source.relative_to(root).as_posix().encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class _NotYet(Exception):

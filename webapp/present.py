@@ -5,7 +5,6 @@ Returns plain objects with to_dict(), never Whoosh objects. Snippets come from s
 from __future__ import annotations
 
 import copy
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -104,13 +103,6 @@ class SearchResponse:
             "intent": self.intent, "message": self.message, "matched_pages": self.matched_pages,
             "results": [hit.to_dict() for hit in self.results],
         }
-
-
-def response_format() -> str:
-    """Names the shape of a response (its classes and their fields), so a copy cached by a
-    different version of this code is never read as this one."""
-    shape = [(cls.__name__, tuple(cls.__dataclass_fields__)) for cls in (SearchResponse, Hit, SectionLink)]
-    return hashlib.sha1(repr(shape).encode()).hexdigest()[:12]
 
 
 def section_url(url: str, anchor: str) -> str:

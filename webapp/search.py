@@ -20,7 +20,7 @@ from indexer.acronyms import synonym_lines
 from indexer.analysis import SynonymTable
 from indexer.schema import SEARCH_FIELDS
 from webapp import candidates, meaning, present, understand
-from webapp.cache import ResultCache, SharedResults
+from webapp.cache import ResultCache, SharedResults, code_version
 from webapp.index import Live, LiveIndex, SearchUnavailable
 from webapp.present import Hit, SearchResponse, SectionLink, page_title, section_url
 from webapp.query import ParsedQuery
@@ -38,6 +38,11 @@ SHARED_CACHE_FILE = "results.sqlite3"  # beside the generations: every worker se
 # English (Zipf 3: once in a million words, "aids", "care"): typed in lower case it means the word.
 EVERYDAY_WORD_ZIPF = 3.0
 MAX_QUERY_CHARS = understand.MAX_QUERY_CHARS
+
+
+# Names this code in the shared result cache's keys: a deploy without a rebuild must not serve
+# answers ranked by the code it replaced.
+_CODE_VERSION = code_version("webapp", "indexer")
 
 
 class BadRequest(ValueError):
@@ -68,7 +73,7 @@ class SearchService:
         self.synonyms = synonyms
         self._synonyms_digest = synonyms.fingerprint()
         self.cache: ResultCache[SearchResponse] = ResultCache(
-            shared=SharedResults(self.index.index_dir / SHARED_CACHE_FILE, present.response_format()))
+            shared=SharedResults(self.index.index_dir / SHARED_CACHE_FILE, _CODE_VERSION))
         self._encoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode")
         self._merged: tuple[tuple[str, int] | None, SynonymTable] = (None, synonyms)
 
