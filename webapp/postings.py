@@ -219,8 +219,14 @@ class Postings:
             local = local - segment.offset
             if not len(local):
                 continue
-            where = [self._segment_positions(segment, field, word, local) for word in words]
-            found += [int(doc) + segment.offset for doc in local.tolist() if _adjacent(where, doc)]
+            known = {doc: _PHRASE_HITS.get((segment.key, field, tuple(words), doc)) for doc in local.tolist()}
+            unknown = np.array([doc for doc, hit in known.items() if hit is None], dtype=np.int64)
+            if len(unknown):
+                where = [self._segment_positions(segment, field, word, unknown) for word in words]
+                for doc in unknown.tolist():
+                    known[doc] = _adjacent(where, doc)
+                    _PHRASE_HITS.put((segment.key, field, tuple(words), doc), known[doc])
+            found += [doc + segment.offset for doc, hit in known.items() if hit]
         return np.array(found, dtype=np.int64)
 
     def _segment_postings(self, segment: _Segment, field: str, btext: bytes) -> tuple[np.ndarray, ...]:
@@ -354,6 +360,11 @@ _KEYS = _LRU(16)  # segments lately served
 # Blocks of encoded positions kept per worker (a block of 128 postings' positions is a few KB).
 POSITION_BLOCKS = 2048
 _BLOCKS = _LRU(POSITION_BLOCKS)
+# Whether a phrase stands in a document's field, for the documents lately checked: the phrases
+# people search, and the synonyms' ("neuroendocrine tumour" for every NET), come back to the
+# same sections, and checking positions was most of a phrase's cost (~100 bytes an entry).
+PHRASE_CHECKS = 65_536
+_PHRASE_HITS = _LRU(PHRASE_CHECKS)
 
 
 def _segment_keys(segment: _Segment) -> list[str]:

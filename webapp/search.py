@@ -21,7 +21,7 @@ from indexer.analysis import SynonymTable
 from indexer.schema import SEARCH_FIELDS
 from webapp import candidates, meaning, present, understand
 from webapp.cache import ResultCache, SharedResults, code_version
-from webapp.index import Live, LiveIndex, SearchUnavailable
+from webapp.index import Live, LiveIndex, SearchUnavailable, settle_memory
 from webapp.present import Hit, SearchResponse, SectionLink, page_title, section_url
 from webapp.query import ParsedQuery
 from webapp.questions import Question
@@ -173,6 +173,7 @@ class SearchService:
                 embeddings.load_encoder(threads=1)
             except embeddings.EmbeddingsUnavailable as exc:
                 log.warning("%s", exc)
+        settle_memory()  # also spares the shared pages the collector's writes after the fork
 
     def warm_up(self, alive: Callable[[], None] = lambda: None) -> None:
         """Open the index, load the model and decode the commonest words' postings now, so the
@@ -181,6 +182,7 @@ class SearchService:
         try:
             with self.index.lock:
                 self.index.current().postings.warm(SEARCH_FIELDS, alive)
+                settle_memory()
         except SearchUnavailable as exc:
             log.warning("%s", exc)
 
