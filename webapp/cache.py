@@ -34,7 +34,7 @@ BUSY_MS = 200
 
 
 class Copyable(Protocol):
-    """A cached value: callers get copies they may change."""
+    """A cached value: shared by every hit, so whoever needs to change one changes a copy."""
 
     def copy(self): ...
 
@@ -54,7 +54,7 @@ class ResultCache(Generic[Value]):
         self.hits = self.misses = 0
 
     def get(self, generation: str, key: Hashable) -> Value | None:
-        """A copy of the cached response (callers may change theirs), or None."""
+        """The cached response, or None. Shared with every later hit: callers change a copy()."""
         with self._lock:
             if generation != self._generation:
                 self._entries.clear()
@@ -71,7 +71,7 @@ class ResultCache(Generic[Value]):
                 self.misses += 1
                 return None
             self.hits += 1
-        return value.copy()
+        return value
 
     def clear(self) -> None:
         """Forget every response held in memory (the synonyms changed: the shared file's entries
@@ -80,8 +80,8 @@ class ResultCache(Generic[Value]):
             self._entries.clear()
 
     def put(self, generation: str, key: Hashable, value: Value) -> None:
-        """Remember a response of a generation (ignored if a newer generation is already live)."""
-        value = value.copy()  # the caller goes on to change its own
+        """Remember a response of a generation (ignored if a newer generation is already live);
+        from now on nobody may change it in place."""
         if self._remember(generation, key, value) and self.shared is not None:
             self.shared.put(generation, key, value)
 

@@ -37,8 +37,7 @@ class Curator:
         """Search with the editors' synonyms, then put their best bets first."""
         self.refresh(service)
         response = service.search(request, full_passages=full_passages, group_pages=group_pages)
-        self.apply_best_bets(response, service, full_passages)
-        return response
+        return self.apply_best_bets(response, service, full_passages)
 
     def refresh(self, service: SearchService) -> None:
         """Reread best bets and synonyms when an editor has changed them (in any worker); a new
@@ -81,18 +80,19 @@ class Curator:
         found = [service.section(key) for key in self._pins.pinned(text, date.today())]
         return [f for f in found if f is not None and (not topic or f["topic"] == topic)]
 
-    def apply_best_bets(self, response: SearchResponse, service: SearchService, full_passages: bool) -> None:
-        """On the first page, put the pinned sections first and drop their repeats below."""
+    def apply_best_bets(self, response: SearchResponse, service: SearchService,
+                        full_passages: bool) -> SearchResponse:
+        """On the first page, the response with the pinned sections first and their repeats
+        below dropped (a changed copy: responses are shared by the result cache)."""
         if response.page != 1:
-            return
+            return response
         pinned = self.pinned_sections(service, response.query, response.topic)
-        if pinned:
-            put_first(response, pinned, full_passages)
+        return put_first(response.copy(), pinned, full_passages) if pinned else response
 
 
-def put_first(response: SearchResponse, pinned: list[dict], full_passages: bool) -> None:
-    """Pinned sections as labelled hits above the ranked ones; a ranked hit or deep link to a
-    pinned section is dropped, so no section is shown twice."""
+def put_first(response: SearchResponse, pinned: list[dict], full_passages: bool) -> SearchResponse:
+    """Pinned sections as labelled hits above the ranked ones, in place; a ranked hit or deep
+    link to a pinned section is dropped, so no section is shown twice."""
     keys = {fields["key"] for fields in pinned}
     ranked = [hit for hit in response.results if f"{hit.path}#{hit.anchor}" not in keys]
     for hit in ranked:
@@ -104,3 +104,4 @@ def put_first(response: SearchResponse, pinned: list[dict], full_passages: bool)
     if not response.results:
         response.message = ""  # "nothing matched" no longer holds
     response.results = [present.pinned_hit(fields, full_passages) for fields in pinned] + ranked
+    return response

@@ -59,7 +59,12 @@ def safe_suggestions(suggestions: list[dict], hosts: frozenset[str]) -> list[dic
 
 
 def safe_response(response: SearchResponse, hosts: frozenset[str]) -> SearchResponse:
-    """The response with every unsafe page URL replaced by the page's local copy."""
+    """The response with every unsafe page URL replaced by the page's local copy (a changed
+    copy: responses are shared by the result cache)."""
+    urls = [url for hit in response.results for url in (hit.url, *(more.url for more in hit.more_sections))]
+    if all(is_safe_url(url, hosts) for url in urls):
+        return response
+    response = response.copy()
     for hit in response.results:
         if not is_safe_url(hit.url, hosts):
             hit.url = f"/pages/{hit.path}"
