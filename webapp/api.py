@@ -46,10 +46,16 @@ def log_search(response: SearchResponse, source: str) -> SearchResponse:
     return response
 
 
+def as_json(response: SearchResponse):
+    """The JSON reply of a search, encoded once per cached response (as jsonify would)."""
+    return current_app.response_class(response.json(current_app.json.dumps) + "\n",
+                                      mimetype=current_app.json.mimetype)
+
+
 @bp.get("/search")
 def search():
     """Ranked, grouped results: the twin of /search."""
-    return jsonify(log_search(run_search(search_request(request.args)), "api").to_dict())
+    return as_json(log_search(run_search(search_request(request.args)), "api"))
 
 
 @bp.get("/ask")
@@ -57,7 +63,7 @@ def ask():
     """The best passage in full plus alternatives: the twin of /ask."""
     req = search_request(request.args, default_limit=1 + ASK_ALTERNATIVES)
     response = run_search(req, full_passages=True, group_pages=False)
-    return jsonify(log_search(response, "api-ask").to_dict())
+    return as_json(log_search(response, "api-ask"))
 
 
 @bp.get("/suggest")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from webapp.rank import Scored
@@ -81,6 +82,7 @@ class SearchResponse:
     # pages with a matching section, whether results are grouped by page or not: the one unit
     # the editors' insights count in, for visitors' searches and nurses' questions alike
     matched_pages: int = 0
+    _json: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def pages(self) -> int:
@@ -92,7 +94,15 @@ class SearchResponse:
         shared, as nothing changes them; far cheaper than a deep copy of every snippet)."""
         response = copy.copy(self)
         response.results = [hit.copy() for hit in self.results]
+        response._json = None
         return response
+
+    def json(self, dumps: Callable[[dict], str]) -> str:
+        """to_dict() as JSON by `dumps`, kept with the response: a cached response is shared by
+        every later hit and never changes (changes go to a copy), so it is encoded once."""
+        if self._json is None:
+            self._json = dumps(self.to_dict())
+        return self._json
 
     def to_dict(self) -> dict:
         """The JSON of /api/search."""

@@ -134,3 +134,16 @@ def test_ask_api_returns_full_passages_ungrouped(client):
     assert best["text"].startswith("A NET is a neuroendocrine tumour")
     assert any("<mark>" in p for p in best["passage"])
     assert len(data["results"]) <= 6
+
+
+def test_an_answer_from_the_cache_is_the_answer_searched(client):
+    service = client.application.extensions["search"]
+    service.cache.clear()
+    first = client.get("/api/search", query_string={"q": "carcinoid flushing"})
+    hits = service.cache.hits
+    again = client.get("/api/search", query_string={"q": "  carcinoid   flushing "})  # normalised
+    assert service.cache.hits == hits + 1
+    assert again.data == first.data and again.mimetype == "application/json"
+    assert again.get_json()["results"][0]["snippet"].count("<mark>") >= 1
+    second_page = client.get("/api/search", query_string={"q": "carcinoid flushing", "page": 2})
+    assert second_page.get_json()["page"] == 2
