@@ -32,7 +32,7 @@ SCORED_BYTES = 32 * 1024 * 1024
 
 # Stored fields (a section's text and metadata) of the sections shown lately, in characters of
 # text: the same sections come back in the results of many searches.
-STORED_CHARS = 8 * 1024 * 1024
+STORED_CHARS = 4 * 1024 * 1024
 
 # Posting lists decoded per searched field when a worker starts: the most frequent terms' lists
 # are the longest, and a cold one cost a search up to a second or two at 10,000 pages.
