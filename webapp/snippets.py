@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -60,9 +61,9 @@ class Words:
     def matching(self, text: str, terms: dict[str, bool]) -> list[Span]:
         """Spans of the words whose form is a query term (acronym terms only in capitals)."""
         spans = []
-        for start, end, form in zip(self.starts, self.ends, self.forms, strict=True):
-            caps_only = terms.get(form)
-            if caps_only is None or (caps_only and not text[start:end][:2].isupper()):
+        for i in [i for i, form in enumerate(self.forms) if form in terms]:
+            start, end = self.starts[i], self.ends[i]
+            if terms[self.forms[i]] and not text[start:end][:2].isupper():
                 continue
             spans.append(Span(start, end))
         return spans
@@ -143,12 +144,7 @@ def flatten(text: str) -> str:
 
 def _word_numbers(word_starts: list[int], spans: list[Span]) -> list[int]:
     """The number of the word each span starts in (spans and words both in text order)."""
-    numbers, word = [], 0
-    for span in spans:
-        while word + 1 < len(word_starts) and word_starts[word + 1] <= span.start:
-            word += 1
-        numbers.append(word)
-    return numbers
+    return [max(bisect_right(word_starts, span.start) - 1, 0) for span in spans]
 
 
 def best_window(matches: list[int], total_words: int, words: int) -> int:
