@@ -181,7 +181,8 @@ class SearchService:
         `alive` is called now and then: a gunicorn worker tells its master it is starting."""
         try:
             with self.index.lock:
-                self.index.current().postings.warm(SEARCH_FIELDS, alive)
+                # the acronyms field too: "NET" asks it of every section that matches
+                self.index.current().postings.warm((*SEARCH_FIELDS, "acronyms"), alive)
                 settle_memory()
         except SearchUnavailable as exc:
             log.warning("%s", exc)
