@@ -128,12 +128,14 @@ class WordFormFilter(Filter):
         self.stops, self._memo = state["stops"], {}
 
     def form(self, text: str) -> tuple[str, bool]:
-        """(the indexed form, whether it is a stop word) of one token as written, memoised."""
+        """(the indexed form, whether it is a stop word) of one token as written, memoised (a
+        word's form depends only on its lower case, so "Tummy" reuses what "tummy" learned)."""
         found = self._memo.get(text)
         if found is None:
-            found = self._form(text)
+            lowered = text.lower()
+            found = self._memo.get(lowered) or self._form(lowered)
             if len(self._memo) < _WORD_FORM_MEMO:
-                self._memo[text] = found
+                self._memo[text] = self._memo[lowered] = found
         return found
 
     def _form(self, text: str) -> tuple[str, bool]:
@@ -210,6 +212,14 @@ def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
         form, stopped = forms.form(match.group(0))
         if not stopped:
             yield match.start(), match.end(), form
+
+
+def learn_words(words: Iterable[str]) -> None:
+    """Work out the forms of these words now (a server starting: stemming a site's words one by
+    one as its first searches show them cost each of those searches milliseconds)."""
+    forms = TEXT_ANALYZER.items[1]
+    for word in words:
+        forms.form(word)
 
 
 def analyze(text: str) -> list[str]:

@@ -17,7 +17,7 @@ from wordfreq import zipf_frequency
 
 from indexer import embeddings
 from indexer.acronyms import synonym_lines
-from indexer.analysis import SynonymTable
+from indexer.analysis import SynonymTable, learn_words
 from indexer.schema import SEARCH_FIELDS
 from webapp import candidates, meaning, present, understand
 from webapp.cache import ResultCache, SharedResults, code_version
@@ -181,8 +181,10 @@ class SearchService:
         `alive` is called now and then: a gunicorn worker tells its master it is starting."""
         try:
             with self.index.lock:
+                live = self.index.current()
                 # the acronyms field too: "NET" asks it of every section that matches
-                self.index.current().postings.warm((*SEARCH_FIELDS, "acronyms"), alive)
+                live.postings.warm((*SEARCH_FIELDS, "acronyms"), alive)
+                learn_words(word.decode("utf-8") for word in live.searcher.lexicon("spelling"))
                 settle_memory()
         except SearchUnavailable as exc:
             log.warning("%s", exc)
