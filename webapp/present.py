@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+from webapp.display import page_title
 from webapp.rank import Scored
 from webapp.snippets import passage, snippet
 
@@ -93,11 +94,6 @@ class SearchResponse:
 def section_url(url: str, anchor: str) -> str:
     """Page URL plus #anchor."""
     return f"{url}#{anchor}" if anchor else url
-
-
-def page_title(fields: dict) -> str:
-    """The title to show for a stored section's page: its h1, else its <title>."""
-    return fields["page"]["h1"] or fields["page"]["title"]
 
 
 def fill(response: SearchResponse, ranked: list[Scored], highlight: dict[str, bool],
