@@ -17,14 +17,19 @@ _HOW_LONG_TO_LIVE = (r"\bhow long (can|will|do|does|did|would|might|could|have|h
                      r"we|they|people|patients|someone|(my|his|her|our|their|your) \w+)( still)? "
                      r"(live|survive|last|have|got|left)\b")
 _FAMILY = r"(my|our|your|his|her|their|the) (child|children|kids?|baby|babies|son|daughter|grandchildren)s?"
-# "what are the chances" asks about survival, unless the chance is that a child gets it too
-_CHANCES = r"\b(what are|what're|what is) (my|his|her|their|the) chances?(?! (that )?" + _FAMILY + ")"
-_COMES_BACK = r"\b(come|coming|came|comes) back\b"
+_SUBJECT = r"(i|i've|ive|i'll|ill|i'd|id|we|you|he|she|they|" + _FAMILY + r")\b"
+# "what are the chances" asks about survival, unless a person follows: the chance that they
+# have it, or that a child gets it too, is a question about risk
+_CHANCES = r"\b(what are|what're|what is) (my|his|her|their|the) chances?(?! (that )?" + _SUBJECT + ")"
+# results "come back" too ("my blood test came back positive"): that is no recurrence
+_COMES_BACK = (r"\b(come|coming|came|comes) back\b(?! (as |with )?(positive|negative|normal|clear|fine|ok"
+               r"|okay|high|low|abnormal|as)\b)")
 _RUNS_IN_FAMILY = r"\bruns? in (the |my |our )?famil\w*\b"
 # Lay ways of asking whether it is inherited. Sites file the answer under risks or under causes
 # ("Causes: a faulty gene passed down from a parent"), so both kinds are asked for.
 _INHERITED = (_RUNS_IN_FAMILY + r"|\binherit\w*\b|\bhereditary\b|\bgenetic(ally)?\b|\bin the genes\b|"
-              r"\bpass(ed|es|ing)? (it |this |that )?(down|on)\b|\bfamily history\b|"
+              r"\bpass(ed|es|ing)? (it |this |that )?(down|on to)\b|\bfamily history\b|"
+              r"\b(could|will|would|might|can) " + _FAMILY + r" (get|have|inherit|develop)\b|"
               r"\bchances? (that )?" + _FAMILY + r" (will |would |could |might )?"
               r"(get|gets|have|has|inherit|inherits|develop|develops)\b")
 # (kind, pattern, words that say the same thing in the site's own vocabulary). The pattern's
@@ -42,7 +47,8 @@ _INTENTS: tuple[tuple[str, str, str], ...] = (
      "survival outlook"),
     ("recurrence", _COMES_BACK + r"|\brecurr\w*\b|\brelapse\w*\b|\bfollow[- ]?up"
                    r"\b|\bcheck[- ]?ups?\b", "follow-up recurrence"),
-    ("risks", _INHERITED + r"|\bat risk\b|\brisk factors?\b|\bmore likely to get\b|"
+    ("risks", _INHERITED + r"|\bchances? (that )?(i|i've|ive|i'll|ill|we|you|he|she|they)\b|\bat risk\b|"
+              r"\brisk factors?\b|\bmore likely to get\b|"
               r"\bwho gets\b|\bsusceptib\w*\b", "risk inherited"),
     ("causes", _INHERITED + r"|\bwhat causes?\b|\bcaused\b|\bcauses? of\b|\bwhy (do|did|does|would|have|has)"
                r" \w+ (get|got|have|develop|developed)\b|\bhow (did|do|does|would|could) (i|you|he|she|we|"
@@ -75,8 +81,8 @@ _INTENTS: tuple[tuple[str, str, str], ...] = (
                   r"(drugs?|medicines?)\b|\bsurgery\b|\boperation\b|\bcan (it|they) be removed\b|"
                   r"\btherapy\b|\bmanaged?\b|\bchemo\w*\b|\bradiotherapy\b|\bradiation treatment\b"
                   # what a medicine contains (its ingredients) is told where the medicine is
-                  r"|\bingredients?\b|\bwhat('s| is) in (it|them|the|this|these|my)\b|\bcontains?\b"
-                  r"|\bmade (of|from)\b",
+                  r"|\bingredients?\b|\bwhat('s| is) in (it|them|the|this|these|my)\b|\b(does|do) (it|they"
+                  r"|this|these|that) contain\b|\bmade (of|from)\b",
      "treatment"),
     ("research", r"\bclinical trials?\b|\btrials?\b|\bresearch\b|\bnew treatments?\b", "research trials"),
     ("complications", r"\bcomplications?\b", "complications"),

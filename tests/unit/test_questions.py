@@ -86,3 +86,13 @@ def test_lay_phrasings_of_inheritance_causes_prevention_contents_and_frequency(q
 def test_the_chance_that_a_child_gets_it_is_not_a_question_about_survival():
     assert "outlook" not in understand("what are the chances my kids will get it").kinds
     assert "outlook" in understand("what are the chances of surviving it").kinds
+
+
+def test_results_that_come_back_are_not_a_recurrence():
+    assert "recurrence" not in understand("my blood test came back positive for hepatitis C").kinds
+    assert "recurrence" in understand("will the cancer come back after surgery").kinds
+
+
+def test_the_chance_of_having_it_or_passing_it_to_children_is_a_question_about_risk():
+    kinds = understand("what are the chances I've got it and could my children get it?").kinds
+    assert "outlook" not in kinds and "risks" in kinds
