@@ -14,6 +14,10 @@ from webapp.snippets import passage, snippet
 # Further sections of a page shown as deep links under its best one.
 MORE_SECTIONS = 2
 MORE_SNIPPET_WORDS = 16
+# Pages are ordered by how well their best sections answer: the best section's score plus this
+# share of the second best's, so a page with two sections on the question edges out a page with
+# one lucky match. The shown section is still the page's best, as the nurses' view ranks it.
+SECOND_SECTION_WEIGHT = 0.1
 
 
 @dataclass
@@ -102,6 +106,8 @@ def fill(response: SearchResponse, ranked: list[Scored], highlight: dict[str, bo
     groups: dict[str, list[Scored]] = {}
     for score, section in ranked:
         groups.setdefault(section.path if group_pages else section.key, []).append((score, section))
+    if group_pages:
+        groups = dict(sorted(groups.items(), key=lambda item: -page_score(item[1])))
     response.total = len(groups)
     response.matched_pages = len({section.path for _, section in ranked})
     response.topics = dict(Counter(g[0][1].topic for g in groups.values()).most_common())
@@ -112,6 +118,12 @@ def fill(response: SearchResponse, ranked: list[Scored], highlight: dict[str, bo
                                      highlight, full_passages))
     if not response.results:
         response.message = nothing_found(response)
+
+
+def page_score(sections: list[Scored]) -> float:
+    """How well a page's sections (best first) answer: its best and a little of its second."""
+    second = sections[1][0] if len(sections) > 1 else 0.0
+    return sections[0][0] + SECOND_SECTION_WEIGHT * second
 
 
 def pinned_hit(fields: dict, full_passage: bool) -> Hit:
