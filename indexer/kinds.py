@@ -7,6 +7,10 @@ import re
 # Ordered: the first pattern that matches a heading decides its kind. More specific kinds
 # (side effects, follow-up) come before the broad ones they contain (treatment).
 _HEADING_PATTERNS: tuple[tuple[str, str], ...] = (
+    # a page's key points, one line per aspect: ranking lets the section on the aspect asked
+    # about answer before it ("at a glance" is left out: "Side effects at a glance" is a table)
+    ("summary", r"\b(key (points|facts)|summary|in (brief|short|a nutshell)|(points|things) to remember"
+                r"|quick facts|main points)\b"),
     ("support", r"\b(support|helpline|help and advice|getting help|who can help|charit|counsell?ing"
                 r"|contact us|talk to (someone|us))"),
     ("side_effects", r"\b(side[ -]effects?|after[- ]effects?|late effects|complications? of treatment)"),

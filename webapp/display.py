@@ -12,6 +12,11 @@ def section_title(page_title: str, heading: str) -> str:
     return f"{page_title}: {heading}"
 
 
+def page_title(fields: dict) -> str:
+    """The title to show for a stored section's page: its h1, else its <title>."""
+    return fields["page"]["h1"] or fields["page"]["title"]
+
+
 def worth_linking(hit, boilerplate: frozenset[str]) -> list:
     """A hit's deep links without those that repeat its own title or heading, or are boilerplate."""
     own = {hit.page_title.strip().lower(), hit.heading.strip().lower()}

@@ -1,4 +1,5 @@
-"""Editors' tools under /editors/: duplicate groups, pair view, similar passages, search insights.
+"""Editors' tools under /editors/: duplicate groups, pair view, similar passages, search insights,
+the acronyms learned from the site.
 Each page has its JSON twin under /api/editors/. (The content review report is in review.py.)"""
 from __future__ import annotations
 
@@ -170,6 +171,26 @@ def insights_page():
 def insights_json():
     """JSON twin of /editors/insights."""
     return jsonify(insights_data(_days()))
+
+
+def acronyms_data() -> dict:
+    """The acronyms the site's pages define ("normal pressure hydrocephalus (NPH)"), learned at
+    each build, and how searches use each."""
+    return {"acronyms": service().site_acronyms()}
+
+
+@bp.get("/editors/acronyms")
+def acronyms_page():
+    """The acronyms learned from the site, most-defined first, with their long forms."""
+    data = acronyms_data()
+    data["acronyms"].sort(key=lambda item: (-item["pages"], item["acronym"]))
+    return render_template("editors/acronyms.html", data=data)
+
+
+@bp.get("/api/editors/acronyms")
+def acronyms_json():
+    """JSON twin of /editors/acronyms."""
+    return jsonify(acronyms_data())
 
 
 def _days() -> int:

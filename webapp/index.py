@@ -125,7 +125,7 @@ class LiveIndex:
         vectors, encoder = self._meaning(generation)
         old, self._live = self._live, Live(
             generation=generation, searcher=searcher,
-            spelling=SiteSpelling(w.decode("utf-8") for w in searcher.lexicon("spelling")),
+            spelling=SiteSpelling.from_reader(searcher.reader()),
             labels=Labels.read(generation.path, searcher), postings=Postings(searcher, BM25_B, BM25_K1),
             vectors=vectors, encoder=encoder, meaning=MeaningIndex(vectors) if encoder else None,
             acronyms=tuple(read_site_acronyms(generation.path)),

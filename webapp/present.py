@@ -9,12 +9,17 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from webapp.display import page_title
 from webapp.rank import Scored
 from webapp.snippets import passage, snippet
 
 # Further sections of a page shown as deep links under its best one.
 MORE_SECTIONS = 2
 MORE_SNIPPET_WORDS = 16
+# Pages are ordered by how well their best sections answer: the best section's score plus this
+# share of the second best's, so a page with two sections on the question edges out a page with
+# one lucky match. The shown section is still the page's best, as the nurses' view ranks it.
+SECOND_SECTION_WEIGHT = 0.1
 
 
 @dataclass
@@ -120,17 +125,14 @@ def section_url(url: str, anchor: str) -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def page_title(fields: dict) -> str:
-    """The title to show for a stored section's page: its h1, else its <title>."""
-    return fields["page"]["h1"] or fields["page"]["title"]
-
-
 def fill(response: SearchResponse, ranked: list[Scored], highlight: dict[str, bool],
          full_passages: bool, group_pages: bool) -> None:
     """Group sections by page (or not), count topics, and cut out the requested page of results."""
     groups: dict[str, list[Scored]] = {}
     for score, section in ranked:
         groups.setdefault(section.path if group_pages else section.key, []).append((score, section))
+    if group_pages:
+        groups = dict(sorted(groups.items(), key=lambda item: -page_score(item[1])))
     response.total = len(groups)
     response.matched_pages = len({section.path for _, section in ranked})
     response.topics = dict(Counter(g[0][1].topic for g in groups.values()).most_common())
@@ -141,6 +143,12 @@ def fill(response: SearchResponse, ranked: list[Scored], highlight: dict[str, bo
                                      highlight, full_passages))
     if not response.results:
         response.message = nothing_found(response)
+
+
+def page_score(sections: list[Scored]) -> float:
+    """How well a page's sections (best first) answer: its best and a little of its second."""
+    second = sections[1][0] if len(sections) > 1 else 0.0
+    return sections[0][0] + SECOND_SECTION_WEIGHT * second
 
 
 def pinned_hit(fields: dict, full_passage: bool) -> Hit:

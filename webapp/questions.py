@@ -16,9 +16,22 @@ from indexer.kinds import KINDS
 _HOW_LONG_TO_LIVE = (r"\bhow long (can|will|do|does|did|would|might|could|have|has|is|are) (i|you|he|she|"
                      r"we|they|people|patients|someone|(my|his|her|our|their|your) \w+)( still)? "
                      r"(live|survive|last|have|got|left)\b")
-_CHANCES = r"\b(what are|what're|what is) (my|his|her|their|the) chances?"
-_COMES_BACK = r"\b(come|coming|came|comes) back\b"
+_FAMILY = r"(my|our|your|his|her|their|the) (child|children|kids?|baby|babies|son|daughter|grandchildren)s?"
+_SUBJECT = r"(i|i've|ive|i'll|ill|i'd|id|we|you|he|she|they|" + _FAMILY + r")\b"
+# "what are the chances" asks about survival, unless a person follows: the chance that they
+# have it, or that a child gets it too, is a question about risk
+_CHANCES = r"\b(what are|what're|what is) (my|his|her|their|the) chances?(?! (that )?" + _SUBJECT + ")"
+# results "come back" too ("my blood test came back positive"): that is no recurrence
+_COMES_BACK = (r"\b(come|coming|came|comes) back\b(?! (as |with )?(positive|negative|normal|clear|fine|ok"
+               r"|okay|high|low|abnormal|as)\b)")
 _RUNS_IN_FAMILY = r"\bruns? in (the |my |our )?famil\w*\b"
+# Lay ways of asking whether it is inherited. Sites file the answer under risks or under causes
+# ("Causes: a faulty gene passed down from a parent"), so both kinds are asked for.
+_INHERITED = (_RUNS_IN_FAMILY + r"|\binherit\w*\b|\bhereditary\b|\bgenetic(ally)?\b|\bin the genes\b|"
+              r"\bpass(ed|es|ing)? (it |this |that )?(down|on to)\b|\bfamily history\b|"
+              r"\b(could|will|would|might|can) " + _FAMILY + r" (get|have|inherit|develop)\b|"
+              r"\bchances? (that )?" + _FAMILY + r" (will |would |could |might )?"
+              r"(get|gets|have|has|inherit|inherits|develop|develops)\b")
 # (kind, pattern, words that say the same thing in the site's own vocabulary). The pattern's
 # words are removed from the query when they are only the *way* of asking ("how long can I
 # live" says nothing about a page's topic); the kind's own vocabulary is searched softly instead.
@@ -34,17 +47,24 @@ _INTENTS: tuple[tuple[str, str, str], ...] = (
      "survival outlook"),
     ("recurrence", _COMES_BACK + r"|\brecurr\w*\b|\brelapse\w*\b|\bfollow[- ]?up"
                    r"\b|\bcheck[- ]?ups?\b", "follow-up recurrence"),
-    ("risks", _RUNS_IN_FAMILY + r"|\binherit\w*\b|\bhereditary\b|\bgenetic\b|"
-              r"\bpass(ed)? (it |this )?on to\b|\bat risk\b|\brisk factors?\b|\bmore likely to get\b|"
+    ("risks", _INHERITED + r"|\bchances? (that )?(i|i've|ive|i'll|ill|we|you|he|she|they)\b|\bat risk\b|"
+              r"\brisk factors?\b|\bmore likely to get\b|"
               r"\bwho gets\b|\bsusceptib\w*\b", "risk inherited"),
-    ("causes", r"\bwhat causes?\b|\bcaused by\b|\bcauses? of\b|\bwhy (do|did|does|would) \w+ (get|"
-               r"have|develop)\b|\bmy fault\b|\bwhy me\b", "causes"),
-    ("prevention", r"\bprevent\w*\b|\bavoid getting\b|\breduce (my|the|your) risk\b", "prevention"),
-    ("frequency", r"\bhow (common|rare)\b|\bhow many people\b|\bis it (common|rare)\b", "how common"),
+    ("causes", _INHERITED + r"|\bwhat causes?\b|\bcaused\b|\bcauses? of\b|\bwhy (do|did|does|would|have|has)"
+               r" \w+ (get|got|have|develop|developed)\b|\bhow (did|do|does|would|could) (i|you|he|she|we|"
+               r"they|someone|people) (get|catch|pick up)\b|\bwhat (brings|brought) (it|this|them) on\b|"
+               r"\btrigger(s|ed)?\b|\bmy fault\b|\bwhy me\b", "causes"),
+    ("prevention", r"\bprevent\w*\b|\bavoid\w*\b|\b(reduce|lower|cut) (my|the|your|our|his|her) (risk|"
+                   r"chances?)\b|\bstop (it|them|this|these|that) (from )?(coming back|happening|getting)\b|"
+                   r"\bkeep (it|them) from\b|\bprotect (myself|ourselves|yourself|him|her|them|my)\b|"
+                   r"\bward off\b", "prevention"),
+    ("frequency", r"\bhow (common|rare|likely)\b|\bhow many (people|of us)\b|\bis (it|this|that) (very |"
+                  r"really )?(common|rare|unusual)\b|\bprevalen\w*\b", "how common"),
     ("stages", r"\bwhat stage\b|\bstag(e|es|ing)\b|\bgrad(e|es|ing)\b|\bki-?67\b|\bhow advanced\b|"
                r"\bdifferentiated\b", "stage grade"),
-    ("diagnosis", r"\bhow (is|are|do|will) (it|they|this|you|doctors?) (diagnosed|found|detected|"
-                  r"tested|test|check|know)\b|\bwhat tests?\b|\bdiagnos\w*\b|\b(blood|urine) tests?\b|"
+    ("diagnosis", r"\bhow (is|are|do|will|would|can|could) (it|they|this|you|doctors?) (diagnosed|found|"
+                  r"detected|tested|test|check|know)\b|\b(get|be|being) tested\b|\btest(ed|ing)? for\b|"
+                  r"\bwhat tests?\b|\bdiagnos\w*\b|\b(blood|urine) tests?\b|"
                   r"\bscans?\b|\bbiopsy\b", "tests diagnosis"),
     ("symptoms", r"\bsymptoms?\b|\bsigns?\b|\bwhat does (it|this) feel like\b|\bhow (do|would|will) "
                  r"(i|you|we) know\b|\bwarning signs?\b", "symptoms"),
@@ -54,11 +74,15 @@ _INTENTS: tuple[tuple[str, str, str], ...] = (
                     r"drink|go on holiday)\b|\b(back to|return to|go to|keep) work\w*\b|\bday to day"
                     r"\b|\bliving with\b|\bcop(e|ing)\b|\bwhat (can|should) (i|he|she|they|you) eat\b|"
                     r"\bdiet\b|\btired(ness)?\b|\bfatigue\b|\bexhausted\b|\bsick pay\b|\bbenefits\b|"
-                    r"\bwhat to do (for|about)\b|\bthings to consider\b|\brecover\w*\b|\bhow soon can\b",
+                    r"\bwhat to do (for|about)\b|\bthings to consider\b|\brecover\w*\b|\bhow soon can\b"
+                    r"|\bhow (i|we|you|he|she|they) eat\b",
      "living with"),
     ("treatment", r"\bhow (is|are) (it|they|this|these|\w+) treated\b|\btreat\w*\b|\b(what|which) "
                   r"(drugs?|medicines?)\b|\bsurgery\b|\boperation\b|\bcan (it|they) be removed\b|"
-                  r"\btherapy\b|\bmanaged?\b|\bchemo\w*\b|\bradiotherapy\b|\bradiation treatment\b",
+                  r"\btherapy\b|\bmanaged?\b|\bchemo\w*\b|\bradiotherapy\b|\bradiation treatment\b"
+                  # what a medicine contains (its ingredients) is told where the medicine is
+                  r"|\bingredients?\b|\bwhat('s| is) in (it|them|the|this|these|my)\b|\b(does|do) (it|they"
+                  r"|this|these|that) contain\b|\bmade (of|from)\b",
      "treatment"),
     ("research", r"\bclinical trials?\b|\btrials?\b|\bresearch\b|\bnew treatments?\b", "research trials"),
     ("complications", r"\bcomplications?\b", "complications"),

@@ -17,7 +17,7 @@ from wordfreq import zipf_frequency
 
 from indexer import embeddings
 from indexer.acronyms import synonym_lines
-from indexer.analysis import SynonymTable, learn_words
+from indexer.analysis import SynonymTable, analyze, learn_words
 from indexer.schema import SEARCH_FIELDS
 from webapp import candidates, meaning, present, understand
 from webapp.cache import ResultCache, SharedResults, code_version
@@ -86,6 +86,19 @@ class SearchService:
             lines = synonym_lines(live.acronyms, _everyday_word)
             self._merged = (key, self.synonyms.merged(lines))
         return self._merged[1]
+
+    def site_acronyms(self) -> list[dict]:
+        """The acronyms the live generation's pages define, each with how searches use it:
+        "searched" (as a synonym of its long form), "overridden" (the synonym file or an editor
+        has a rule for it, which wins) or "everyday word" (left out: "CARE" typed means care)."""
+        with self.index.lock:
+            acronyms = self.index.current().acronyms
+        return [{**item, "use": self._acronym_use(item["acronym"])} for item in acronyms]
+
+    def _acronym_use(self, acronym: str) -> str:
+        if self.synonyms.variants(tuple(analyze(acronym))):
+            return "overridden"
+        return "everyday word" if _everyday_word(acronym.lower()) else "searched"
 
     def use_synonyms(self, synonyms: SynonymTable) -> None:
         """Search with another synonym table from now on (editors added a rule); cached

@@ -82,16 +82,24 @@ def parse(question: questions.Question, synonyms: SynonymTable, live: Live,
 
 
 def corrections(text: str, synonyms: SynonymTable, live: Live) -> dict[str, str]:
-    """Typed word -> the site's word it most likely misspells ("octreatide" -> "octreotide")."""
+    """Typed word -> the site's word it most likely misspells ("octreatide" -> "octreotide"); the
+    parts of a hyphenated name are corrected one by one ("Beckwith-Wieddeman")."""
     found = {}
     for word in text.split():
-        core = questions.plain_word(word)
-        if len(core) < 4 or not core.isalpha() or _known(core, synonyms, live):
-            continue
-        correction = live.spelling.correct(core)
-        if correction:
-            found[word] = correction
+        parts = [questions.plain_word(part) for part in word.split("-")]
+        fixed = [_correction(part, synonyms, live) or part for part in parts]
+        if fixed != parts:
+            found[word] = "-".join(fixed)
     return found
+
+
+def _correction(word: str, synonyms: SynonymTable, live: Live) -> str | None:
+    """The site's word a typed word (lower case letters) misspells, if it is no word we know. A
+    word that only frames a question is no correction: "toxo" is not "too"."""
+    if len(word) < 4 or not word.isalpha() or _known(word, synonyms, live):
+        return None
+    correction = live.spelling.correct(word)
+    return None if correction is None or questions.is_question_word(correction) else correction
 
 
 def _known(word: str, synonyms: SynonymTable, live: Live) -> bool:

@@ -145,3 +145,31 @@ def test_the_sites_own_support_box_is_one_site_wide_block_not_the_largest_group(
     assert box == {"yes"}
     overview = " ".join(client.get("/editors/").get_data(as_text=True).split())
     assert "1 group to review (1 exact) and 1 site-wide block," in overview
+
+
+def test_editors_see_the_acronyms_learned_from_the_site_and_how_searches_use_them(tmp_path):
+    pages = {
+        "nph.html": page_html("Hydrocephalus", {"Types": "Doctors call one type normal pressure "
+                                                         "hydrocephalus (NPH). It affects walking."}),
+        "nph-tests.html": page_html("Tests", {"Scans": "A scan shows normal pressure hydrocephalus (NPH)."}),
+        "carers.html": page_html("Carers", {"Groups": "Carers Are Really Essential (CARE) meets weekly."}),
+        "net.html": page_html("NETs", {"About": "A neuroendocrine tumour (NET) often grows slowly."}),
+    }
+    corpus = write_corpus(tmp_path / "corpus", pages)
+    (corpus / "synonyms.txt").write_text("NET, neuroendocrine tumour, carcinoid\n", encoding="utf-8")
+    build_index(corpus, tmp_path / "index", workers=1, semantic=False)
+    app = create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+                      "SEARCH_CORPUS_DIR": str(corpus), "SEARCH_INSIGHTS_DB": "",
+                      "SEARCH_EDITORS_DB": str(tmp_path / "editors.sqlite3")})
+    app.extensions["editors"].add(EDITOR, PASSWORD)
+    client = app.test_client()
+    assert client.get("/api/editors/acronyms").status_code == 401
+    sign_in(client)
+    learned = {item["acronym"]: item for item in client.get("/api/editors/acronyms").get_json()["acronyms"]}
+    assert learned["NPH"]["long_form"] == "normal pressure hydrocephalus" and learned["NPH"]["pages"] == 2
+    assert {name: item["use"] for name, item in learned.items()} == {
+        "NPH": "searched", "CARE": "everyday word", "NET": "overridden"}
+    html = client.get("/editors/acronyms").get_data(as_text=True)
+    assert html.index("NPH") < html.index("CARE")  # the most-defined first
+    assert "normal pressure hydrocephalus" in html
+    assert "/editors/acronyms" in client.get("/editors/").get_data(as_text=True)

@@ -63,3 +63,36 @@ def test_how_long_something_lasts_is_not_a_question_about_survival():
     question = understand("how long does the diarrhoea last")
     assert "outlook" not in question.kinds
     assert "diarrhoea" in question.content
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("is it genetically passed down", {"risks", "causes"}),
+    ("does it run in families", {"risks", "causes"}),
+    ("what are the chances our child has sickle cell disease", {"risks", "causes"}),
+    ("how did I catch hepatitis C", {"causes"}),
+    ("what brought it on", {"causes"}),
+    ("is there anything I can do to stop them coming back", {"prevention"}),
+    ("how can I lower my risk of bowel cancer", {"prevention"}),
+    ("what is in lanreotide, does it contain gelatine", {"treatment"}),
+    ("how many people get it", {"frequency"}),
+    ("is it rare", {"frequency"}),
+    ("should the rest of us be tested", {"diagnosis"}),
+    ("how would they test for it", {"diagnosis"}),
+])
+def test_lay_phrasings_of_inheritance_causes_prevention_contents_and_frequency(question, kinds):
+    assert kinds <= set(understand(question).kinds)
+
+
+def test_the_chance_that_a_child_gets_it_is_not_a_question_about_survival():
+    assert "outlook" not in understand("what are the chances my kids will get it").kinds
+    assert "outlook" in understand("what are the chances of surviving it").kinds
+
+
+def test_results_that_come_back_are_not_a_recurrence():
+    assert "recurrence" not in understand("my blood test came back positive for hepatitis C").kinds
+    assert "recurrence" in understand("will the cancer come back after surgery").kinds
+
+
+def test_the_chance_of_having_it_or_passing_it_to_children_is_a_question_about_risk():
+    kinds = understand("what are the chances I've got it and could my children get it?").kinds
+    assert "outlook" not in kinds and "risks" in kinds
