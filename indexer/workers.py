@@ -3,19 +3,22 @@ their own Whoosh segment (the build's process then only deletes, merges and writ
 contents)."""
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import os
+import pickle
 import queue
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from whoosh import index as whoosh_index
 from whoosh.codec.base import PerDocumentReader, Segment
 from whoosh.index import Index
-from whoosh.writing import SegmentWriter
+from whoosh.writing import PostingPool, SegmentWriter
 
 from indexer import acronyms
 from indexer.duplicates import DuplicateSettings, PagePrint, fingerprint_page
@@ -31,6 +34,8 @@ PARALLEL_THRESHOLD = 16
 _BATCH = 8
 # Memory for a writer's postings before it spills a sorted run to disk (per process).
 _WRITER_MB = 128
+# Postings a pickled batch of a spilled run holds (batches cost far less than single postings).
+_RUN_BATCH = 10_000
 # Seconds between checks that the workers are alive while waiting for their results.
 _POLL_SECONDS = 1.0
 
@@ -49,10 +54,15 @@ class WorkerDied(RuntimeError):
     """A worker process ended without handing back its segment."""
 
 
-class LengthCachingWriter(SegmentWriter):
-    """Whoosh's segment writer, except that the postings written at commit read each field's
-    document lengths from a list: Whoosh looked every posting's length up in the lengths column
-    file, a quarter of the commit's time."""
+class BulkSegmentWriter(SegmentWriter):
+    """Whoosh's segment writer with two costs of large builds cut (the index files are the same):
+    the postings written at commit read each field's document lengths from a list (Whoosh looked
+    every posting's length up in the lengths file, a quarter of the commit), and postings that
+    outgrow memory are spilled to disk and read back in batches, not one pickle call each."""
+
+    def __init__(self, index: Index, limitmb: int = _WRITER_MB, **options) -> None:
+        super().__init__(index, limitmb=limitmb, **options)
+        self.pool = _BatchedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
 
     def _flush_segment(self) -> None:
         """Write the pooled postings (Whoosh's own steps, with the lengths read once)."""
@@ -63,6 +73,31 @@ class LengthCachingWriter(SegmentWriter):
         self.fieldwriter.close()
         if reader is not None:
             reader.close()
+
+
+class _BatchedPostingPool(PostingPool):
+    """Whoosh's posting pool, writing each sorted run to disk as pickled lists of postings."""
+
+    def _write_run(self, handle: BinaryIO, items: Iterable[tuple]) -> None:
+        """Write `items` (in order) to a run file and close it."""
+        iterator = iter(items)
+        while batch := list(itertools.islice(iterator, _RUN_BATCH)):
+            pickle.dump(batch, handle, pickle.HIGHEST_PROTOCOL)
+        handle.close()
+
+    def _read_run(self, path: str) -> Iterator[tuple]:
+        """The postings of a run file in order; the file is removed once read (as Whoosh's)."""
+        handle = self._open_run(path)
+        try:
+            while True:
+                try:
+                    batch = pickle.load(handle)
+                except EOFError:
+                    return
+                yield from batch
+        finally:
+            handle.close()
+            self._remove_run(path)
 
 
 class _ListedLengths:
@@ -82,9 +117,9 @@ class _ListedLengths:
         return listed[docnum]
 
 
-def new_writer(index: Index, **options) -> LengthCachingWriter:
+def new_writer(index: Index, **options) -> BulkSegmentWriter:
     """A writer for `index` (holding its Whoosh lock unless `_lk=False` is passed)."""
-    return LengthCachingWriter(index, limitmb=_WRITER_MB, **options)
+    return BulkSegmentWriter(index, **options)
 
 
 # (path, Page or the reason it was skipped, its duplicate fingerprint)

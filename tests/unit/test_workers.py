@@ -1,5 +1,5 @@
 """Build workers: parallel builds equal serial ones, a dead worker fails the build loudly, and the
-faster segment writer writes what Whoosh's own writer writes."""
+faster segment writer writes what Whoosh's own writer writes, spilling to disk or not."""
 import json
 import os
 import signal
@@ -86,20 +86,25 @@ def postings_of(index) -> list[tuple]:
     return found
 
 
-def test_length_caching_writer_writes_the_same_postings_as_whooshs_writer(tmp_path):
+def test_bulk_writer_writes_the_same_postings_as_whooshs_writer(tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "_RUN_BATCH", 7)  # several batches in each spilled run
     sections = []
     for i in range(6):
         html = page_html(f"Page {i}", {"Symptoms": "tummy pain " * (i + 1) + "and more words here",
                                        "Short": "pain", "Acronyms": "NETs and PRRT" if i % 2 else "none"})
         sections += parse_html(html.encode(), f"p{i}.html").sections
     written = []
-    for writer_class in (SegmentWriter, workers.LengthCachingWriter):
-        folder = tmp_path / writer_class.__name__
+    tiny = 0.005  # MB: a few hundred postings, so the pool spills many sorted runs to disk
+    for name, make in (("whoosh", SegmentWriter), ("bulk", workers.BulkSegmentWriter),
+                       ("bulk-spilling", lambda index: workers.BulkSegmentWriter(index, limitmb=tiny))):
+        folder = tmp_path / name
         folder.mkdir()
         index = whoosh_index.create_in(str(folder), build_schema())
-        writer = writer_class(index)
+        writer = make(index)
         for document in documents_for(sections):
             writer.add_document(**document)
+        if name == "bulk-spilling":
+            assert len(writer.pool.runs) >= 3
         writer.commit()
         written.append(postings_of(index))
-    assert len(written[0]) > 100 and written[0] == written[1]
+    assert len(written[0]) > 100 and written[0] == written[1] == written[2]
