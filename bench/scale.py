@@ -55,33 +55,71 @@ class Row:
 # ---------------------------------------------------------------- parse floor
 
 def _bs4_only(path: str) -> float:
-    """Seconds to read and parse one file with BeautifulSoup and lxml, nothing else."""
+    """CPU seconds to read and parse one file with BeautifulSoup and lxml, nothing else."""
     from bs4 import BeautifulSoup
 
-    started = time.perf_counter()
+    started = time.process_time()
     BeautifulSoup(Path(path).read_bytes(), "lxml")
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 def _project_parser(job: tuple[str, str]) -> float:
-    """Seconds to read one file and turn it into a Page with the project's parser."""
+    """CPU seconds to read one file and turn it into a Page with the project's parser."""
     from indexer.parse import parse_html
 
     path, rel = job
-    started = time.perf_counter()
+    started = time.process_time()
     parse_html(Path(path).read_bytes(), rel)
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
-def parse_floor(label: str, work: Callable, jobs: list, workers: int) -> tuple[Row, float]:
-    """Pages/s of one parsing step over every page with `workers` processes, and per-page p50/p99."""
+def parse_floor(label: str, work: Callable, jobs: list, workers: int) -> tuple[Row, float, float]:
+    """Pages/s of one parsing step over every page with `workers` processes, per-page CPU p50/p99;
+    also returns the rate and the mean CPU seconds a page (CPU time, unlike wall time, hardly
+    moves with what else the shared machine runs)."""
     progress(f"parse only: {label}, {len(jobs)} pages")
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         times = list(pool.map(work, jobs, chunksize=16))
     rate = len(jobs) / (time.perf_counter() - started)
+    mean = statistics.fmean(times)
     return Row(f"parse only: {label}, {workers} workers",
-               f"{rate:.0f} pages/s (per page p50 {_ms(times, 50)}, p99 {_ms(times, 99)})"), rate
+               f"{rate:.0f} pages/s; CPU a page mean {mean * 1000:.1f} ms, p50 {_ms(times, 50)}, "
+               f"p99 {_ms(times, 99)}"), rate, mean
+
+
+def write_floor(jobs: list[tuple[str, str]], sample: int) -> tuple[Row, float]:
+    """CPU seconds a page of the work after parsing (duplicate fingerprints, then Whoosh's
+    analysis, postings and commit) in one process, on the first `sample` pages parsed beforehand;
+    returns the row and the seconds a page."""
+    import tempfile
+
+    from whoosh import index as whoosh_index
+
+    from indexer.duplicates import DuplicateSettings, fingerprint_page
+    from indexer.parse import parse_html
+    from indexer.schema import build_schema, documents_for
+    from indexer.workers import new_writer
+
+    pages = [parse_html(Path(path).read_bytes(), rel) for path, rel in jobs[:sample]]
+    documents = [document for page in pages for document in documents_for(page.sections)]
+    progress(f"index writing only: {len(pages)} pages, {len(documents):,} sections")
+    with tempfile.TemporaryDirectory() as folder:
+        writer = new_writer(whoosh_index.create_in(folder, build_schema()))
+        printed = time.process_time()
+        for page in pages:
+            fingerprint_page(page.sections, DuplicateSettings())
+        started = time.process_time()
+        for document in documents:
+            writer.add_document(**document)
+        added = time.process_time()
+        writer.commit()
+        ended = time.process_time()
+    per_page = (ended - printed) / len(pages)
+    parts = {"fingerprints": started - printed, "adding documents": added - started, "commit": ended - added}
+    shares = ", ".join(f"{name} {seconds / len(pages) * 1000:.1f}" for name, seconds in parts.items())
+    return Row("after parsing: fingerprints + index writing (Whoosh), 1 process",
+               f"CPU a page {per_page * 1000:.1f} ms ({shares}; {len(pages)} pages)"), per_page
 
 
 def _ms(values: list[float], pct: int) -> str:
@@ -100,7 +138,9 @@ def _build_child(conn, corpus: str, index: str, full: bool, workers: int) -> Non
     started = time.perf_counter()
     report = build_index(Path(corpus), Path(index), full=full, workers=workers, semantic=False)
     seconds = time.perf_counter() - started
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     conn.send({"seconds": seconds, "report": report.to_dict(),
+               "cpu_seconds": own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime,
                "rss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                "rss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024})
     conn.close()
@@ -151,9 +191,10 @@ def measure_builds(site: Path, workers: int, repeats: int, floor: str) -> tuple[
     full = run_build(corpus, index, full=True, workers=workers)
     report = full["report"]
     rate = report["parsed"] / full["seconds"]
+    cpu_ms = full["cpu_seconds"] / report["parsed"] * 1000
     rows = [Row(f"full build --no-semantic, {workers} workers",
-                f"{full['seconds']:.1f} s, {rate:.1f} pages/s ({report['sections']:,} sections)",
-                f">= {TARGET_PAGES_PER_SECOND} pages/s", floor)]
+                f"{full['seconds']:.1f} s, {rate:.1f} pages/s ({report['sections']:,} sections); "
+                f"CPU a page {cpu_ms:.1f} ms, all processes", f">= {TARGET_PAGES_PER_SECOND} pages/s", floor)]
     unchanged = run_build(corpus, index, full=False, workers=workers)
     rows.append(Row("rebuild, nothing changed", f"{unchanged['seconds']:.2f} s"))
     pages = find_pages(corpus)
@@ -243,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="changed/deleted page builds (default 3)")
     parser.add_argument("--semantic", action="store_true", help="also measure embedding throughput")
     parser.add_argument("--sample", type=int, default=300, help="sections embedded for --semantic")
+    parser.add_argument("--write-sample", type=int, default=300,
+                        help="pages for the index-writing floor (default 300)")
     parser.add_argument("--keep", action="store_true", help=f"keep the index and site copy in {WORK}")
     args = parser.parse_args(argv)
     if args.pages < 1 or args.workers < 1 or args.repeats < 1:
@@ -267,12 +310,18 @@ def main(argv: list[str] | None = None) -> int:
 def measure(site: Path, args: argparse.Namespace, summary: dict) -> list[Row]:
     """Every row, in the order the table shows them."""
     files = [str(p) for p in find_pages(site)]
-    bs4_row, bs4_rate = parse_floor("BeautifulSoup+lxml", _bs4_only, files, args.workers)
+    bs4_row, bs4_rate, _ = parse_floor("BeautifulSoup+lxml", _bs4_only, files, args.workers)
     jobs = [(f, Path(f).relative_to(site).as_posix()) for f in files]
-    own_row, own_rate = parse_floor("indexer.parse.parse_html", _project_parser, jobs, args.workers)
-    floor = f"{own_rate:.0f} pages/s parser, {bs4_rate:.0f} pages/s bs4+lxml"
+    own_row, own_rate, parse_cpu = parse_floor("indexer.parse.parse_html", _project_parser, jobs,
+                                               args.workers)
+    write_row, write_cpu = write_floor(jobs, min(args.write_sample, len(jobs)))
+    ceiling = args.workers / (parse_cpu + write_cpu)
+    ceiling_row = Row(f"ceiling: {args.workers} cores / CPU a page of parsing and the work after it",
+                      f"{ceiling:.0f} pages/s ({(parse_cpu + write_cpu) * 1000:.1f} ms a page, "
+                      "with nothing else on the machine and no other build step)")
+    floor = f"{own_rate:.0f} pages/s parser, {bs4_rate:.0f} pages/s bs4+lxml, ceiling {ceiling:.0f}"
     build_rows, sections = measure_builds(site, args.workers, args.repeats, floor)
-    rows = [bs4_row, own_row, *build_rows]
+    rows = [bs4_row, own_row, write_row, ceiling_row, *build_rows]
     if args.semantic:
         rows += measure_embedding(site, args.sample, sections, summary["pages"])
     return rows

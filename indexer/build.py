@@ -6,7 +6,6 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -14,7 +13,6 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 from whoosh.searching import Searcher
-from whoosh.writing import IndexWriter
 
 from indexer import acronyms, embeddings, store
 from indexer.duplicates import STATE_FILE as DUPLICATE_STATE_FILE
@@ -22,7 +20,6 @@ from indexer.duplicates import STATE_VERSION as DUPLICATES_VERSION
 from indexer.duplicates import (
     DuplicateFinder,
     DuplicateSettings,
-    PagePrint,
     TextSource,
     boilerplate_headings,
     fingerprint_page,
@@ -31,20 +28,17 @@ from indexer.duplicates import (
 from indexer.embeddings import SectionVectors
 from indexer.files import servable_pages
 from indexer.labels import LABELS_FILE, write_labels
-from indexer.model import Page, ParseError, Section, bytes_hash
-from indexer.parse import parse_html
+from indexer.model import Section, bytes_hash
 from indexer.schema import (
     SCHEMA_VERSION,
     build_schema,
-    documents_for,
     indexed_sections,
     section_from_document,
 )
+from indexer.workers import PageDone, index_pages
 
 log = logging.getLogger(__name__)
 
-# Below this many changed pages a process pool costs more than it saves.
-_PARALLEL_THRESHOLD = 16
 # Up to this many sections needing the model are embedded before publishing (an edited page:
 # seconds); more are embedded after the words index is live, so search is never held up.
 INLINE_EMBEDDING = 256
@@ -292,49 +286,31 @@ def _write_words(tmp: Path, previous: store.Generation | None, scan: CorpusScan,
         index = whoosh_index.create_in(str(tmp), build_schema())
     else:
         index = whoosh_index.open_dir(str(tmp))
+    jobs = [(rel, Path(scan.sources[rel])) for rel in scan.changed]
+    done_pages = index_pages(index, jobs, sorted(scan.gone), options.workers or os.cpu_count() or 1)
+    finished = list(_report_progress(done_pages, len(jobs), options.progress))
+    # workers finish pages in no set order; the records, report and finder take them in the
+    # corpus's order, so every build of the same pages gives the same files
+    order = {rel: n for n, rel in enumerate(scan.changed)}
+    finished.sort(key=lambda done: order[done.path])
     records = dict(scan.records)
-    prints: list[PagePrint] = []
-    writer = _writer(index, full=previous is None, workers=options.workers, pages=len(scan.changed))
-    try:
-        for rel in scan.gone:
-            writer.delete_by_term("path", rel)
-        jobs = [(rel, Path(scan.sources[rel])) for rel in scan.changed]
-        for rel, outcome, fingerprint in _parse_all(jobs, options.workers, options.progress):
-            records[rel] = {**scan.stamps[rel], **_add_page(writer, rel, outcome, report)}
-            if fingerprint is not None:
-                prints.append(fingerprint)
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
+    for done in finished:
+        records[done.path] = {**scan.stamps[done.path], **done.record}
+        _count_page(report, done)
+    prints = [done.fingerprint for done in finished if done.fingerprint is not None]
     with index.searcher() as searcher:
         finder.update(prints, scan.gone, _IndexTexts(searcher))
     return index, records
 
 
-def _writer(index: Index, full: bool, workers: int | None, pages: int) -> IndexWriter:
-    """A full build of many pages indexes in several processes too (analysis is the other half
-    of the work); updates use one writer, which also handles the deletions."""
-    procs = workers or os.cpu_count() or 1
-    if full and procs > 1 and pages >= _PARALLEL_THRESHOLD:
-        return index.writer(limitmb=128, procs=procs, multisegment=True)
-    return index.writer(limitmb=256)
-
-
-def _add_page(writer: IndexWriter, rel: str, outcome: Page | str, report: BuildReport) -> dict:
-    """Index one parsed page (or record why it was skipped); returns its build record."""
+def _count_page(report: BuildReport, done: PageDone) -> None:
+    """Add one parsed page (or why it was skipped) to the report."""
     report.parsed += 1
-    if isinstance(outcome, str):
-        report.skipped.append((rel, outcome))
-        log.warning("skipped %s: %s", rel, outcome)
-        return {"sections": 0, "skipped": outcome}
-    for warning in outcome.warnings:
-        report.warnings.append((rel, warning))
-    for document in documents_for(outcome.sections):
-        writer.add_document(**document)
-    report.sections += len(outcome.sections)
-    return {"sections": len(outcome.sections), "title": outcome.meta.title,
-            "acronyms": acronyms.to_record(acronyms.page_definitions(outcome.sections))}
+    if done.record.get("skipped"):
+        report.skipped.append((done.path, done.record["skipped"]))
+        log.warning("skipped %s: %s", done.path, done.record["skipped"])
+    report.warnings += [(done.path, warning) for warning in done.warnings]
+    report.sections += done.record["sections"]
 
 
 class _IndexTexts(TextSource):
@@ -517,40 +493,8 @@ def _publish_with_vectors(index_dir: Path, generation: store.Generation, vectors
     return published
 
 
-def _parse_all(jobs: list[tuple[str, Path]], workers: int | None,
-               progress: Progress | None) -> Iterator[ParseOutcome]:
-    """Parse and fingerprint pages, in parallel when there are enough."""
-    workers = workers or os.cpu_count() or 1
-    total = len(jobs)
-    if workers > 1 and total >= _PARALLEL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            yield from _report_progress(pool.map(_parse_job, jobs, chunksize=8), total, progress)
-    else:
-        yield from _report_progress(map(_parse_job, jobs), total, progress)
-
-
-def _report_progress(results: Iterable[ParseOutcome], total: int,
-                     progress: Progress | None) -> Iterator[ParseOutcome]:
-    for done, outcome in enumerate(results, start=1):
+def _report_progress(pages: Iterable[PageDone], total: int, progress: Progress | None) -> Iterator[PageDone]:
+    for count, done in enumerate(pages, start=1):
         if progress:
-            progress("parsing", done, total, outcome[0])
-        yield outcome
-
-
-# (path, Page or the reason it was skipped, its duplicate fingerprint)
-ParseOutcome = tuple[str, Page | str, PagePrint | None]
-
-
-def _parse_job(job: tuple[str, Path]) -> ParseOutcome:
-    """Parse and fingerprint one page; a ParseError becomes its reason (the one place a page is caught)."""
-    rel, path = job
-    try:
-        page = parse_html(path.read_bytes(), rel)
-    except ParseError as exc:
-        return rel, exc.reason, None
-    except OSError as exc:
-        return rel, f"cannot read file: {exc.strerror or exc}", None
-    except Exception as exc:  # a parser bug on one page must not stop the whole build
-        log.exception("unexpected error parsing %s", rel)
-        return rel, f"unexpected parser error: {type(exc).__name__}: {exc}", None
-    return rel, page, fingerprint_page(page.sections, DuplicateSettings()) if page.sections else None
+            progress("parsing", count, total, done.path)
+        yield done

@@ -255,7 +255,7 @@ class PagePrint:
 
 
 def fingerprint_page(sections: Sequence[Section], settings: DuplicateSettings) -> PagePrint:
-    """Fingerprint one page's sections (cheap enough to run in the parse workers, in parallel)."""
+    """Fingerprint one page's sections (cheap enough to run in the build workers, in parallel)."""
     word_hashes = _WordHashes()
     prints, signatures, page_words = [], {}, []
     for section in sorted(sections, key=lambda s: s.position):

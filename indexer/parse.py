@@ -14,7 +14,7 @@ import re
 import signal
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date
 from pathlib import Path, PurePosixPath
 
@@ -66,6 +66,8 @@ _BLOCK_TAGS = {
     "section", "article", "main", "header", "blockquote", "pre", "figure", "figcaption",
     "caption", "h4", "h5", "h6", "address", "details", "summary", "hr", "td", "th",
 }
+# Blocks that make a table row more than a line of cells.
+_ROW_BLOCKS = ("p", "div", "table", "ul", "ol", "h2", "h3")
 _SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 _LOOKS_LIKE_HTML = re.compile(
     r"<\s*(html|head|body|main|article|section|div|p|h[1-6]|title|table|ul|span)\b", re.I
@@ -123,7 +125,7 @@ def _parse(data: bytes, path: str) -> Page:
     except _TooDeep:
         raise ParseError(path, f"elements nested over {MAX_DEPTH} levels deep (the limit)") from None
     meta = extract_meta(soup, path)
-    for tag in soup.find_all(_NEVER_CONTENT):
+    for tag in list(_tags(soup, _NEVER_CONTENT)):
         tag.decompose()
     root = find_content_root(soup)
     strip_furniture(root, _protected_ancestors(root))
@@ -242,8 +244,35 @@ def extract_meta(soup: BeautifulSoup, path: str) -> PageMeta:
     )
 
 
+def _tags(root: Tag, names: Collection[str] | None = None) -> Iterator[Tag]:
+    """The elements under `root` in document order, only those named in `names` if given.
+    A plain loop: BeautifulSoup's find() and find_all() ran its general matching machinery on
+    every element and were a third of the parser's time."""
+    for node in root.descendants:
+        if isinstance(node, Tag) and (names is None or node.name in names):
+            yield node
+
+
+def _first_tag(root: Tag, name: str) -> Tag | None:
+    """The first element called `name` under `root`, or None."""
+    return next(_tags(root, (name,)), None)
+
+
+def _first_main_role(root: Tag) -> Tag | None:
+    """The first element under `root` marked role="main", or None."""
+    return next((tag for tag in _tags(root) if tag.get("role") == "main"), None)
+
+
+def _values(attribute: str | list[str] | None) -> list[str]:
+    """A multi-valued attribute (rel, class) as a list, however the parser gave it."""
+    if attribute is None:
+        return []
+    return attribute.split() if isinstance(attribute, str) else list(attribute)
+
+
 def _page_title(soup: BeautifulSoup) -> str:
-    raw = clean_text(soup.title.get_text()) if soup.title else ""
+    title = _first_tag(soup, "title")
+    raw = clean_text(title.get_text()) if title else ""
     # "Page | Section | Site": the first part is the page's own; "Page - Site": drop the last.
     # En dashes are left alone: titles use them in their own words ("Ki-67 – what it means").
     if " | " in raw:
@@ -253,30 +282,34 @@ def _page_title(soup: BeautifulSoup) -> str:
 
 def _main_h1(soup: BeautifulSoup) -> Tag | None:
     """The page's h1: inside main content if there is one (sites put logos in header h1s)."""
-    for container in (soup.find("main"), soup.find(attrs={"role": "main"}), soup.find("article")):
-        if container and container.find("h1"):
-            return container.find("h1")
-    for h1 in soup.find_all("h1"):
-        if not h1.find_parent(["header", "nav"]):
+    for container in (_first_tag(soup, "main"), _first_main_role(soup), _first_tag(soup, "article")):
+        h1 = _first_tag(container, "h1") if container else None
+        if h1:
             return h1
-    return soup.find("h1")
+    h1s = list(_tags(soup, ("h1",)))
+    for h1 in h1s:
+        if not any(parent.name in ("header", "nav") for parent in h1.parents):
+            return h1
+    return h1s[0] if h1s else None
 
 
 def _meta_content(soup: BeautifulSoup, name: str) -> str:
-    tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": f"og:{name}"})
+    metas = list(_tags(soup, ("meta",)))
+    tag = (next((m for m in metas if m.get("name") == name), None)
+           or next((m for m in metas if m.get("property") == f"og:{name}"), None))
     return clean_text(tag.get("content", "")) if tag else ""
 
 
 def _canonical_url(soup: BeautifulSoup) -> str:
-    link = soup.find("link", rel="canonical")
+    link = next((t for t in _tags(soup, ("link",)) if "canonical" in _values(t.get("rel"))), None)
     return link.get("href", "").strip() if link else ""
 
 
 def _breadcrumb(soup: BeautifulSoup) -> tuple[str, ...]:
-    trail = soup.find(lambda t: isinstance(t, Tag) and _is_breadcrumb(t))
+    trail = next((t for t in _tags(soup) if _is_breadcrumb(t)), None)
     if trail is None:
         return ()
-    items = [clean_text(li.get_text(" ")) for li in trail.find_all("li")]
+    items = [clean_text(li.get_text(" ")) for li in _tags(trail, ("li",))]
     if not items:
         items = _CRUMB_SEPARATOR.split(clean_text(trail.get_text(" ")))
     return tuple(item for item in items if item)
@@ -337,7 +370,7 @@ def _safe_date(year: int, month: int, day: int) -> str | None:
 
 
 def _json_ld_date(soup: BeautifulSoup) -> str | None:
-    for script in soup.find_all("script", type="application/ld+json"):
+    for script in (t for t in _tags(soup, ("script",)) if t.get("type") == "application/ld+json"):
         try:
             data = json.loads(script.string or "")
         except (json.JSONDecodeError, TypeError):
@@ -352,8 +385,8 @@ def find_content_root(soup: BeautifulSoup) -> Tag:
     body = soup.body or soup
     weight = _own_text_weights(soup)
     total = weight[id(body)]
-    candidates = [soup.find("main"), soup.find(attrs={"role": "main"})]
-    articles = soup.find_all("article")
+    candidates = [_first_tag(soup, "main"), _first_main_role(soup)]
+    articles = list(_tags(soup, ("article",)))
     if len(articles) == 1:
         candidates.append(articles[0])
     for candidate in candidates:
@@ -389,7 +422,8 @@ def _bottom_up(root: Tag) -> list[Tag]:
 def _inside_links(root: Tag) -> set[int]:
     """Ids of `root`'s elements that are links or inside one (their inner links do not count as
     menus: only a page's outermost links do)."""
-    inside = {id(root)} if root.name == "a" or root.find_parent("a") is not None else set()
+    in_link = root.name == "a" or any(parent.name == "a" for parent in root.parents)
+    inside = {id(root)} if in_link else set()
     for node in root.descendants:
         if isinstance(node, Tag) and (node.name == "a" or id(node.parent) in inside):
             inside.add(id(node))
@@ -402,7 +436,7 @@ def _densest_block(body: Tag) -> Tag:
     weight = _own_text_weights(body)
     node, total = body, weight[id(body)]
     while total:
-        heavy = [c for c in node.find_all(recursive=False) if weight[id(c)] >= 0.7 * total]
+        heavy = [c for c in node.children if isinstance(c, Tag) and weight[id(c)] >= 0.7 * total]
         if not heavy:
             break
         node = heavy[0]
@@ -411,7 +445,7 @@ def _densest_block(body: Tag) -> Tag:
 
 def _protected_ancestors(root: Tag) -> set[int]:
     """Elements that hold the page's h1 or are the root: never removed as furniture."""
-    h1 = root.find("h1")
+    h1 = _first_tag(root, "h1")
     chain = [root, *(h1.parents if h1 else []), *([h1] if h1 else [])]
     return {id(tag) for tag in chain}
 
@@ -502,7 +536,7 @@ def split_sections(root: Tag, meta: PageMeta) -> list[Section]:
 
 
 def _intro_anchor(root: Tag) -> str:
-    h1 = root.find("h1")
+    h1 = _first_tag(root, "h1")
     # "top" needs no element: browsers scroll to the top of the page for #top.
     return (h1.get("id") if h1 else None) or root.get("id") or "top"
 
@@ -550,9 +584,9 @@ def _visit(node: Tag | NavigableString, out: _SectionCollector) -> list:
         return content
     elif node.name in ("h1", "br"):
         out.line_break()  # the h1 is the page title, already in the metadata
-    elif node.name == "tr" and not node.find(["p", "div", "table", "ul", "ol", "h2", "h3"]):
+    elif node.name == "tr" and next(_tags(node, _ROW_BLOCKS), None) is None:
         # A data row reads as one line with its cells kept apart.
-        cells = [clean_text(c.get_text(" ")) for c in node.find_all(["td", "th"])]
+        cells = [clean_text(c.get_text(" ")) for c in _tags(node, ("td", "th"))]
         out.add_line(" | ".join(c for c in cells if c))
     elif node.name in _BLOCK_TAGS or node.name == "tr":
         out.line_break()
@@ -621,11 +655,11 @@ def _anchor_for(heading: Tag) -> str:
     """The heading's id, an id just inside it, its <section>'s id, else a slug of its text."""
     if heading.get("id"):
         return heading["id"]
-    inner = heading.find(lambda t: isinstance(t, Tag) and (t.get("id") or t.get("name")))
+    inner = next((t for t in _tags(heading) if t.get("id") or t.get("name")), None)
     if inner is not None:
         return inner.get("id") or inner.get("name")
-    wrapper = heading.find_parent("section")
-    if wrapper is not None and wrapper.get("id") and wrapper.find(["h2", "h3"]) is heading:
+    wrapper = next((parent for parent in heading.parents if parent.name == "section"), None)
+    if wrapper is not None and wrapper.get("id") and next(_tags(wrapper, ("h2", "h3")), None) is heading:
         return wrapper["id"]
     return slugify(_split_heading(heading)[0])
 

@@ -258,7 +258,7 @@ def build_lock(index_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
     """Hold the index's build lock; wait up to `wait_seconds`, then raise BuildLocked.
 
     The lock dies with the process that holds it: it is a POSIX record lock (fcntl.lockf),
-    which forked children (parse workers, Whoosh's writer processes) do not inherit, and those
+    which forked children (the build workers, indexer/workers.py) do not inherit, and those
     children are killed when the builder dies, so a SIGKILLed build never wedges the next one."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)

@@ -76,7 +76,7 @@ def test_a_killed_build_with_workers_never_blocks_the_next_one(many_pages, tmp_p
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     workers: list[int] = []
     try:
-        while len(workers) < 2 and build.poll() is None:  # parse workers or Whoosh's writers
+        while len(workers) < 2 and build.poll() is None:  # the build workers
             workers = children_of(build.pid)
             time.sleep(0.01)
         assert build.poll() is None, "the build finished before it could be killed"
