@@ -24,8 +24,11 @@ from typing import Generic, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
 
-# Responses kept per worker: a few MB at most (a response is a page of hits with snippets).
+# Responses kept in each worker's memory, at most this many and this many characters of text
+# (about 10-15 MB with the objects and the JSON kept beside them): the shared file behind them
+# keeps many more, so a response dropped here costs a read of the file, not a search.
 MAX_ENTRIES = 2048
+MAX_CHARS = 4_000_000
 # Responses kept in the shared file (~10 KB each: ~200 MB at most), trimmed oldest first.
 SHARED_ENTRIES = 20_000
 TRIM_EVERY = 256  # writes between two trims of the shared file
@@ -38,6 +41,9 @@ class Copyable(Protocol):
 
     def copy(self): ...
 
+    def weight(self) -> int:
+        """Its size, roughly, in characters of text."""
+
 
 Value = TypeVar("Value", bound=Copyable)
 
@@ -45,10 +51,12 @@ Value = TypeVar("Value", bound=Copyable)
 class ResultCache(Generic[Value]):
     """Thread-safe LRU of responses for one generation at a time, backed by an optional shared file."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES, shared: SharedResults | None = None) -> None:
-        self.max_entries = max_entries
+    def __init__(self, max_entries: int = MAX_ENTRIES, shared: SharedResults | None = None,
+                 max_chars: int = MAX_CHARS) -> None:
+        self.max_entries, self.max_chars = max_entries, max_chars
         self.shared = shared
         self._entries: OrderedDict[Hashable, Value] = OrderedDict()
+        self._chars = 0
         self._generation = ""
         self._lock = threading.Lock()
         self.hits = self.misses = 0
@@ -57,7 +65,7 @@ class ResultCache(Generic[Value]):
         """The cached response, or None. Shared with every later hit: callers change a copy()."""
         with self._lock:
             if generation != self._generation:
-                self._entries.clear()
+                self._forget()
                 self._generation = generation
             value = self._entries.get(key)
             if value is not None:
@@ -77,7 +85,7 @@ class ResultCache(Generic[Value]):
         """Forget every response held in memory (the synonyms changed: the shared file's entries
         are keyed by the synonyms they were computed with, so they need no clearing)."""
         with self._lock:
-            self._entries.clear()
+            self._forget()
 
     def put(self, generation: str, key: Hashable, value: Value) -> None:
         """Remember a response of a generation (ignored if a newer generation is already live);
@@ -89,11 +97,18 @@ class ResultCache(Generic[Value]):
         with self._lock:
             if generation != self._generation:
                 return False
-            self._entries[key] = value
+            if key not in self._entries:
+                self._entries[key] = value
+                self._chars += value.weight()
             self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            while len(self._entries) > 1 and (len(self._entries) > self.max_entries
+                                              or self._chars > self.max_chars):
+                self._chars -= self._entries.popitem(last=False)[1].weight()
             return True
+
+    def _forget(self) -> None:
+        self._entries.clear()
+        self._chars = 0
 
 
 def code_version(*packages: str) -> str:

@@ -358,7 +358,7 @@ def _read_lengths(reader: IndexReader, field: str) -> np.ndarray:
 
 _KEYS = _LRU(16)  # segments lately served
 # Blocks of encoded positions kept per worker (a block of 128 postings' positions is a few KB).
-POSITION_BLOCKS = 2048
+POSITION_BLOCKS = 512
 _BLOCKS = _LRU(POSITION_BLOCKS)
 # Whether a phrase stands in a document's field, for the documents lately checked: the phrases
 # people search, and the synonyms' ("neuroendocrine tumour" for every NET), come back to the

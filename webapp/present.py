@@ -61,6 +61,11 @@ class Hit:
             del data["passage"], data["text"]
         return data
 
+    def weight(self) -> int:
+        """Its size, roughly, in characters of text."""
+        return (300 + len(self.snippet) + len(self.text) + sum(len(p) for p in self.passage)
+                + sum(200 + len(more.snippet) for more in self.more_sections))
+
     def copy(self) -> Hit:
         """A copy whose URL and deep links may be changed without changing this hit."""
         hit = copy.copy(self)
@@ -101,6 +106,10 @@ class SearchResponse:
         response.results = [hit.copy() for hit in self.results]
         response._json = None
         return response
+
+    def weight(self) -> int:
+        """Its size, roughly, in characters of text (what the result cache counts)."""
+        return 500 + sum(hit.weight() for hit in self.results)
 
     def json(self, dumps: Callable[[dict], str]) -> str:
         """to_dict() as JSON by `dumps`, kept with the response: a cached response is shared by

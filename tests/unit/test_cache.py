@@ -16,6 +16,9 @@ class Box:
     def copy(self):
         return Box(list(self.items))
 
+    def weight(self):
+        return 10 * len(self.items)
+
 
 def test_a_new_generation_empties_the_cache():
     cache = ResultCache(max_entries=2)
@@ -35,6 +38,16 @@ def test_the_least_recently_used_response_goes_first():
     cache.get("g", "a")
     cache.put("g", "c", Box([3]))
     assert (cache.get("g", "a"), cache.get("g", "b"), cache.get("g", "c")) == (Box([1]), None, Box([3]))
+
+
+def test_memory_holds_at_most_so_many_characters():
+    cache = ResultCache(max_chars=100)
+    cache.get("g", 0)
+    for n in range(10):
+        cache.put("g", n, Box([n] * 3))  # 30 characters each
+    assert [n for n in range(10) if cache.get("g", n) is not None] == [7, 8, 9]
+    cache.put("g", "huge", Box([0] * 50))  # larger than the bound: kept alone, as the latest
+    assert cache.get("g", "huge") is not None and cache.get("g", 9) is None
 
 
 def response() -> SearchResponse:
