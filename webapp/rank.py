@@ -3,6 +3,7 @@ section shape (near-empty, summary) and how exactly the question names the page.
 from __future__ import annotations
 
 from concurrent.futures import Future
+from functools import lru_cache
 
 import numpy as np
 from whoosh.searching import Searcher
@@ -90,6 +91,7 @@ def asked_terms(concepts: list[Concept]) -> frozenset[str]:
     return frozenset(t for c in concepts for t in c.terms)
 
 
+@lru_cache(maxsize=16384)  # the same pages' names come back search after search
 def name_terms(name: str) -> frozenset[str]:
     """The analysed words of a page's name that say what it is about ("What I need to know
     about hepatitis C" -> hepatitis)."""
@@ -123,7 +125,11 @@ def sibling_factors(names: dict[str, frozenset[str]], asked: frozenset[str]) -> 
     siblings (pages whose names share a word the question asks), less for the others."""
     factors = {}
     for path, name in names.items():
-        family = [theirs for theirs in names.values() if name & theirs & asked]
+        mine = name & asked
+        if not mine:  # no family: nothing to prefer over it
+            factors[path] = 1.0
+            continue
+        family = [theirs for theirs in names.values() if mine & theirs]
         said = asked & frozenset().union(*family)  # the words of this family of names it says
         fits = [name_fit(theirs, said) for theirs in family]
         factors[path] = 1.0 - NAME_WEIGHT * (max(fits, default=0.0) - name_fit(name, said))
