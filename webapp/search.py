@@ -136,13 +136,13 @@ class SearchService:
              group_pages: bool) -> SearchResponse:
         """The pipeline: text -> Query -> candidates -> ranked sections -> response."""
         response = SearchResponse(query=text, page=request.page, limit=request.limit, topic=request.topic)
+        # the question's meaning is computed on another thread while its words are understood and
+        # searched (the encoder releases the GIL): most of a search's time is one or the other
+        vector = self._encoding.submit(live.encoder.encode, [text]) if live.encoder else None
         query = understand.understand(text, self.synonyms_for(live), live)
         if not query.searchable:
             response.message = present.nothing_to_search(text)
             return response
-        # the question's meaning is computed on another thread while its words are searched
-        # (the encoder releases the GIL): most of a search's time is one or the other
-        vector = self._encoding.submit(live.encoder.encode, [query.question.text]) if live.encoder else None
         nearby = (lambda: live.meaning.nearest(vector.result()[0])) if vector and live.meaning else None
         if query.parsed.literal or len(text.split()) < meaning.MIN_QUESTION_WORDS:
             nearby = None  # the words typed are what was asked for (see meaning.MIN_QUESTION_WORDS)
