@@ -97,6 +97,11 @@ class LiveIndex:
         live = self._live
         return live if live is not None and self._rejected is None and not self._stale_for(live) else None
 
+    def latest(self) -> Live:
+        """The live generation: the opened one without waiting for the lock when it is still
+        current, else current() (for what every page shows, such as the topics)."""
+        return self.peek() or self.current()
+
     def _stale(self) -> bool:
         return self._stale_for(self._live)
 

@@ -219,13 +219,14 @@ class Postings:
             local = local - segment.offset
             if not len(local):
                 continue
-            known = {doc: _PHRASE_HITS.get((segment.key, field, tuple(words), doc)) for doc in local.tolist()}
+            phrase = (segment.key, field, tuple(words))
+            known = {doc: _PHRASE_HITS.get((*phrase, doc)) for doc in local.tolist()}
             unknown = np.array([doc for doc, hit in known.items() if hit is None], dtype=np.int64)
             if len(unknown):
                 where = [self._segment_positions(segment, field, word, unknown) for word in words]
                 for doc in unknown.tolist():
                     known[doc] = _adjacent(where, doc)
-                    _PHRASE_HITS.put((segment.key, field, tuple(words), doc), known[doc])
+                    _PHRASE_HITS.put((*phrase, doc), known[doc])
             found += [doc + segment.offset for doc, hit in known.items() if hit]
         return np.array(found, dtype=np.int64)
 

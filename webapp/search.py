@@ -197,7 +197,7 @@ class SearchService:
                 live = self.index.current()
                 # the acronyms field too: "NET" asks it of every section that matches
                 live.postings.warm((*SEARCH_FIELDS, "acronyms"), alive)
-                learn_words(word.decode("utf-8") for word in live.searcher.lexicon("spelling"))
+                learn_words(live.spelling.words())
                 settle_memory()
         except SearchUnavailable as exc:
             log.warning("%s", exc)
@@ -208,8 +208,7 @@ class SearchService:
 
     def topics(self) -> list[str]:
         """Every topic in the index, sorted."""
-        live = self.index.peek() or self.index.current()
-        return list(live.topics)
+        return list(self.index.latest().topics)
 
     def section(self, key: str) -> dict | None:
         """Stored fields of one section by its `path#anchor`, or None."""

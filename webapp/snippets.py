@@ -103,7 +103,9 @@ def mark(text: str, spans: list[Span]) -> Markup:
 
 def snippet(text: str, terms: dict[str, bool], words: int = SNIPPET_WORDS) -> Markup:
     """About `words` words around the densest cluster of matches, marked and escaped."""
-    opening = _analysed_opening(text)
+    # keyed by what the opening depends on (its limit and the next character), so the cache
+    # holds at most that much of each section, however long the section is
+    opening = _analysed_opening(text[:SNIPPET_SCAN_CHARS + 1])
     flat, cut, word_starts = opening.flat, opening.cut, opening.word_starts
     spans = opening.words.matching(flat, terms)
     if len(word_starts) <= words:

@@ -41,6 +41,10 @@ class SiteSpelling:
         pages = {term.decode("utf-8"): info.doc_frequency() for term, info in reader.iter_field(field)}
         return cls(pages, pages)
 
+    def words(self) -> list[str]:
+        """The site's words, as the site spells them."""
+        return list(dict.fromkeys(self._site.values()))
+
     def knows(self, word: str) -> bool:
         """True when the site uses the word, in this spelling or its American twin."""
         return word in self._site or american_spelling(word) in self._site

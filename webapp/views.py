@@ -171,8 +171,8 @@ def _boilerplate_headings() -> frozenset[str]:
     once per request, as every result on the page asks."""
     if "boilerplate_headings" not in g:
         try:
-            live = service().index.peek() or service().index.current()
-            g.boilerplate_headings = frozenset(live.generation.info.get("boilerplate_headings", ()))
+            info = service().index.latest().generation.info
+            g.boilerplate_headings = frozenset(info.get("boilerplate_headings", ()))
         except SearchUnavailable:
             g.boilerplate_headings = frozenset()
     return g.boilerplate_headings
