@@ -112,6 +112,16 @@ SUPPORT_BOX = ("Our nurses are here for you and the people close to you. Call th
                "from nine until five, or write to us at any time. We can also tell you about local groups.")
 
 
+def editors_client(corpus, tmp_path):
+    """A client of an app over a fresh index of `corpus`, with the editor's account (not signed in)."""
+    build_index(corpus, tmp_path / "index", workers=1, semantic=False)
+    app = create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+                      "SEARCH_CORPUS_DIR": str(corpus), "SEARCH_INSIGHTS_DB": "",
+                      "SEARCH_EDITORS_DB": str(tmp_path / "editors.sqlite3")})
+    app.extensions["editors"].add(EDITOR, PASSWORD)
+    return app.test_client()
+
+
 def test_the_sites_own_support_box_is_one_site_wide_block_not_the_largest_group(tmp_path):
     own = ["Flushing comes and goes.", "Scans show where it is.", "Surgery can remove it.",
            "Diet matters after surgery.", "Tiredness is common.", "Talk to your team."]
@@ -122,12 +132,7 @@ def test_the_sites_own_support_box_is_one_site_wide_block_not_the_largest_group(
     pages["q1.html"] = page_html("Leaflets one", {"Leaflet": short})
     pages["q2.html"] = page_html("Leaflets two", {"Leaflet": short})
     corpus = write_corpus(tmp_path / "corpus", pages)
-    build_index(corpus, tmp_path / "index", workers=1, semantic=False)
-    app = create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-                      "SEARCH_CORPUS_DIR": str(corpus), "SEARCH_INSIGHTS_DB": "",
-                      "SEARCH_EDITORS_DB": str(tmp_path / "editors.sqlite3")})
-    app.extensions["editors"].add(EDITOR, PASSWORD)
-    client = app.test_client()
+    client = editors_client(corpus, tmp_path)
     sign_in(client)
     data = client.get("/api/editors/duplicates").get_json()
     assert [(g["kind"], len(g["members"]), g["site_wide"]) for g in data["groups"]] == [
@@ -157,12 +162,7 @@ def test_editors_see_the_acronyms_learned_from_the_site_and_how_searches_use_the
     }
     corpus = write_corpus(tmp_path / "corpus", pages)
     (corpus / "synonyms.txt").write_text("NET, neuroendocrine tumour, carcinoid\n", encoding="utf-8")
-    build_index(corpus, tmp_path / "index", workers=1, semantic=False)
-    app = create_app({"TESTING": True, "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-                      "SEARCH_CORPUS_DIR": str(corpus), "SEARCH_INSIGHTS_DB": "",
-                      "SEARCH_EDITORS_DB": str(tmp_path / "editors.sqlite3")})
-    app.extensions["editors"].add(EDITOR, PASSWORD)
-    client = app.test_client()
+    client = editors_client(corpus, tmp_path)
     assert client.get("/api/editors/acronyms").status_code == 401
     sign_in(client)
     learned = {item["acronym"]: item for item in client.get("/api/editors/acronyms").get_json()["acronyms"]}
