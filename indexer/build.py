@@ -201,9 +201,12 @@ def _previous_generation(index_dir: Path, full: bool) -> store.Generation | None
 
 
 def _vectors_as_asked(generation: store.Generation, semantic: bool) -> bool:
-    """True when the generation's vectors are as this build wants them (complete, or none)."""
+    """True when the generation's vectors are as this build wants them (complete and made by this
+    build's model, or none)."""
     state = generation.info.get("vectors", "complete" if _has_vectors(generation.path) else "none")
-    return state == ("complete" if semantic else "none")
+    if not semantic:
+        return state == "none"
+    return state == "complete" and _model_vectors(generation) is not None
 
 
 def _derived_current(generation: store.Generation) -> bool:
@@ -401,14 +404,21 @@ def _plan_vectors(index_dir: Path, previous: store.Generation | None, finder: Du
 
 
 def _reusable_vectors(index_dir: Path, previous: store.Generation | None) -> SectionVectors | None:
-    """The previous generation's vectors, or the live one's when building from scratch."""
+    """The previous generation's vectors, or the live one's when building from scratch; None when
+    there are none or another model made them."""
     source = previous
     if source is None:
         try:
             source = store.current_generation(index_dir)
         except store.IndexError_:
             return None
-    return embeddings.read_vectors(source.path)
+    return _model_vectors(source)
+
+
+def _model_vectors(generation: store.Generation) -> SectionVectors | None:
+    """The generation's vectors when this build's model made them, else None."""
+    vectors = embeddings.read_vectors(generation.path)
+    return vectors if vectors is not None and embeddings.from_this_model(vectors, generation.path) else None
 
 
 def _no_vectors() -> SectionVectors:

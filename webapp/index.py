@@ -152,10 +152,13 @@ class LiveIndex:
                             "(rebuild without --no-semantic to add them)", generation.name)
             return None, None
         try:
-            return vectors, embeddings.load_encoder(threads=1)
+            encoder = embeddings.load_encoder(threads=1)
         except embeddings.EmbeddingsUnavailable as exc:
             log.warning("ranking by words only: %s", exc)
             return None, None
+        if not embeddings.from_this_model(vectors, generation.path):
+            return None, None  # the log says to rebuild; words alone rank meanwhile
+        return vectors, encoder
 
     def status(self) -> dict:
         """Document count, build time and state of the live index (raises SearchUnavailable).

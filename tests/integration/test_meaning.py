@@ -1,9 +1,13 @@
 """Ranking by meaning as well as words: the search service over a site built for it."""
+import json
+
 import pytest
 from sitegen import page_html, write_corpus
 
+from indexer import embeddings
 from indexer.analysis import SynonymTable
 from indexer.build import build_index
+from indexer.store import current_generation
 from webapp.search import SearchRequest, SearchService
 
 PAGES = {
@@ -65,3 +69,20 @@ def test_words_the_site_does_not_use_find_nothing_even_with_meaning(corpus, tmp_
     build_index(corpus, tmp_path / "index")
     service = SearchService(tmp_path / "index", SynonymTable(), semantic=True)
     assert service.search(SearchRequest(text="zyxwv qwertyuiop")).results == []
+
+
+def test_vectors_made_by_another_model_are_not_searched_and_the_next_build_remakes_them(corpus, tmp_path):
+    """An upgrade (or a build machine with other library versions) changes the model: its old
+    vectors would be compared with the new model's question vectors, so they are left unused and
+    words rank until a build, which re-embeds every section even though no page changed."""
+    index_dir = tmp_path / "index"
+    first = build_index(corpus, index_dir)
+    listing_file = current_generation(index_dir).path / embeddings.VECTOR_KEYS_FILE
+    listing = json.loads(listing_file.read_text())
+    listing_file.write_text(json.dumps({**listing, "model": "an older model"}))
+    assert SearchService(index_dir, SynonymTable()).status()["semantic"] is False
+    assert best_section(index_dir, semantic=True) == "your-injections"  # words alone
+    rebuilt = build_index(corpus, index_dir)
+    assert rebuilt.published and rebuilt.embedded == first.sections
+    assert SearchService(index_dir, SynonymTable()).status()["semantic"] is True
+    assert best_section(index_dir, semantic=True) == "going-away"

@@ -131,3 +131,25 @@ def test_vectors_are_read_back_memory_mapped_in_half_precision(tmp_path):
 def test_vectors_of_the_wrong_shape_read_as_none(tmp_path, rows, keys, dimensions):
     _stored(tmp_path, rows, keys, dimensions)
     assert embeddings.read_vectors(tmp_path) is None
+
+
+def test_the_model_is_prepared_once_per_machine_and_never_left_half_written(tmp_path, monkeypatch, encoder):
+    """The packaged model is re-quantized on first use into the model cache; later processes
+    load the prepared file without converting again, and a conversion leaves no scratch files."""
+    monkeypatch.setenv("SEARCH_MODEL_CACHE", str(tmp_path / "models"))
+    embeddings.prepared_model.cache_clear()
+    try:
+        made = embeddings.prepared_model()
+        assert made.parent == tmp_path / "models" and made.stat().st_size > 1_000_000
+        assert [p.name for p in made.parent.iterdir()] == [made.name]
+        assert embeddings.file_id(made) == encoder.model_id  # the same conversion as every process
+
+        embeddings.prepared_model.cache_clear()
+
+        def no_second_conversion(source, target):
+            raise AssertionError("converted again")
+
+        monkeypatch.setattr(embeddings, "_requantize", no_second_conversion)
+        assert embeddings.prepared_model() == made
+    finally:
+        embeddings.prepared_model.cache_clear()
