@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.quality                      # every question set present
     .venv/bin/python -m bench.quality --sets project       # only bench/questions.jsonl
     .venv/bin/python -m bench.quality --show-misses 20     # list questions ranked badly
+    .venv/bin/python -m bench.quality --systems search     # only the real search path (quicker)
 
 Systems. "baseline" is Whoosh's default BM25F over the section text (same index, no synonyms, no
 field boosts, no question handling); "bm25f" adds the title and heading fields with equal weights;
@@ -60,6 +61,7 @@ REAL_DEV = ROOT / "bench" / "questions_real_dev.jsonl"
 MEDQUAD = ROOT.parent / "shared" / "data" / "medquad-dev"
 CACHE = ROOT / "var" / "bench"
 SET_NAMES = ("project", "medquad", "real", "real-dev")
+SYSTEM_NAMES = ("baseline", "bm25f", "words", "search")
 # Sections a baseline ranks before grouping them by page: enough to fill ten pages.
 GROUPING_DEPTH = 100
 
@@ -172,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     table1, table2 = [], []
     for qset in question_sets(args.sets):
         if qset.corpus not in systems:
-            systems[qset.corpus] = _systems(ensure_index(qset.corpus, _index_name(qset.corpus)), synonyms)
+            built = _systems(ensure_index(qset.corpus, _index_name(qset.corpus)), synonyms)
+            systems[qset.corpus] = {name: built[name]() for name in args.systems}
         questions = qset.questions[: args.limit] if args.limit else qset.questions
         for name, system in systems[qset.corpus].items():
             scores, sections = evaluate(system.sections, questions)
@@ -191,11 +194,12 @@ def _index_name(corpus: Path) -> str:
     return "project" if corpus == ROOT / "corpus" else "medquad-dev"
 
 
-def _systems(index_dir: Path, synonyms: SynonymTable) -> dict[str, System]:
-    return {"baseline": whoosh_system(index_dir, ["body"]),
-            "bm25f": whoosh_system(index_dir, ["title", "heading", "body"]),
-            "words": service_system(SearchService(index_dir, synonyms, semantic=False)),
-            "search": service_system(SearchService(index_dir, synonyms))}
+def _systems(index_dir: Path, synonyms: SynonymTable) -> dict[str, Callable[[], System]]:
+    """Each system by name, made when asked for (--systems)."""
+    return {"baseline": lambda: whoosh_system(index_dir, ["body"]),
+            "bm25f": lambda: whoosh_system(index_dir, ["title", "heading", "body"]),
+            "words": lambda: service_system(SearchService(index_dir, synonyms, semantic=False)),
+            "search": lambda: service_system(SearchService(index_dir, synonyms))}
 
 
 def _print_tables(table1: list[tuple[str, str, int, Scores]],
@@ -232,6 +236,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sets", default=",".join(SET_NAMES), type=lambda s: s.split(","),
                         help="question sets to run: " + ", ".join(SET_NAMES))
+    parser.add_argument("--systems", default=",".join(SYSTEM_NAMES), type=lambda s: s.split(","),
+                        help="systems to run: " + ", ".join(SYSTEM_NAMES) + " (the baselines take longest)")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions of each set")
     parser.add_argument("--show-misses", type=int, default=0, metavar="N",
                         help="print N questions whose answer was not ranked first (search, sections)")
