@@ -13,6 +13,7 @@ from flask import Flask
 from threadpoolctl import threadpool_limits
 
 from indexer.analysis import load_synonyms
+from webapp.cache import RenderedPages
 from webapp.curation import CurationStore
 from webapp.curator import Curator
 from webapp.insights import Insights
@@ -66,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     else:  # loaded by gunicorn before it forks the workers (gunicorn.conf.py): they open the index
         app.extensions["search"].load_shared()
     app.extensions["site_hosts"] = site_hosts(app.config["SEARCH_SITE_HOSTS"])
+    app.extensions["rendered"] = RenderedPages()
     app.extensions["insights"] = _insights(app.config["SEARCH_INSIGHTS_DB"],
                                            float(app.config["SEARCH_INSIGHTS_DAYS"]))
     from webapp import api, auth, curate_views, editors, errors, headers, ratelimit, review, views

@@ -18,7 +18,7 @@ import pickle
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
@@ -202,3 +202,45 @@ class SharedResults:
                    " value BLOB NOT NULL, UNIQUE (generation, key))")
         self._local.db = (os.getpid(), db)
         return db
+
+
+# Pages rendered from cached responses, kept per worker (a results page is ~20-40K characters).
+RENDERED_ENTRIES = 256
+RENDERED_CHARS = 8_000_000
+
+
+class RenderedPages:
+    """Each shared response's rendered page, kept for the next request of the same page.
+
+    A cached response is shared by every hit and never changes (changes go to a copy), so the
+    page rendered from it is the same until the response leaves the cache: rendering it again
+    cost about three times what the rest of a hit does. Entries hold their response, so an
+    entry is only ever found for that very object (ids are reused only once an object is gone)."""
+
+    def __init__(self, max_entries: int = RENDERED_ENTRIES, max_chars: int = RENDERED_CHARS) -> None:
+        self.max_entries, self.max_chars = max_entries, max_chars
+        self._pages: OrderedDict[tuple[int, Hashable], tuple[object, str]] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def page(self, response: object, form: Hashable, render: Callable[[], str]) -> str:
+        """The page `render` makes of `response` in `form` (template and options), rendered once."""
+        key = (id(response), form)
+        with self._lock:
+            kept = self._pages.get(key)
+            if kept is not None and kept[0] is response:
+                self._pages.move_to_end(key)
+                return kept[1]
+        html = render()
+        with self._lock:
+            self._forget(key)
+            self._pages[key] = (response, html)
+            self._chars += len(html)
+            while self._pages and (len(self._pages) > self.max_entries or self._chars > self.max_chars):
+                self._forget(next(iter(self._pages)))
+        return html
+
+    def _forget(self, key: tuple[int, Hashable]) -> None:
+        kept = self._pages.pop(key, None)
+        if kept is not None:
+            self._chars -= len(kept[1])

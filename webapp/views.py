@@ -81,7 +81,8 @@ def search():
     response = run_search(req)
     _log_unless_typing(response, "search")
     template = "_results.html" if request.args.get("partial") else "search.html"
-    return render_template(template, response=response, topics=_topics(), fallbacks=FALLBACK_SEARCHES)
+    return _rendered(response, template, lambda: render_template(
+        template, response=response, topics=_topics(), fallbacks=FALLBACK_SEARCHES))
 
 
 @bp.get("/ask")
@@ -94,7 +95,13 @@ def ask():
         _log_unless_typing(response, "ask")
     pick = request.args.get("pick", 1, type=int)
     template = "_answers.html" if request.args.get("partial") else "ask.html"
-    return render_template(template, response=response, pick=pick)
+    render = lambda: render_template(template, response=response, pick=pick)  # noqa: E731
+    return render() if response is None else _rendered(response, (template, pick), render)
+
+
+def _rendered(response, form, render) -> str:
+    """A search's page, rendered once per cached response (see cache.RenderedPages)."""
+    return current_app.extensions["rendered"].page(response, form, render)
 
 
 @bp.get("/pages/<path:path>")

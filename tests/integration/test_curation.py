@@ -88,6 +88,7 @@ def test_a_pinned_section_comes_first_on_every_search_page_and_api(editor, clien
 
 def test_a_pick_turns_a_search_that_found_nothing_into_one_that_finds_it(editor, client):
     assert search(client, FAILING)["total"] == 0
+    assert "No results" in client.get(f"/search?q={FAILING}").get_data(as_text=True)  # rendered, kept
     pin(editor, [FAILING], [INJECTIONS])
     data = search(client, FAILING)
     assert keys(data) == [INJECTIONS] and data["total"] == 1 and data["message"] == ""

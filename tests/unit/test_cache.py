@@ -3,7 +3,7 @@ import pickle
 import sqlite3
 from dataclasses import dataclass, field
 
-from webapp.cache import ResultCache, SharedResults
+from webapp.cache import RenderedPages, ResultCache, SharedResults
 from webapp.present import Hit, SearchResponse, SectionLink
 
 
@@ -143,3 +143,24 @@ def test_unsafe_links_and_best_bets_change_a_copy_never_the_cached_response():
     picked = put_first(safe.copy(), [pinned], full_passages=False)
     assert picked.results[0].pinned and picked.results[1].more_sections == []
     assert safe == response()
+
+
+def test_a_responses_page_is_rendered_once_per_form_and_the_pages_kept_are_bounded():
+    pages = RenderedPages(max_entries=2, max_chars=100)
+    renders = []
+
+    def render(text):
+        def make():
+            renders.append(text)
+            return text
+        return make
+
+    first, second = Box([1]), Box([1])  # equal, but different responses
+    assert pages.page(first, "search.html", render("a")) == "a"
+    assert pages.page(first, "search.html", render("again")) == "a"  # kept: not rendered again
+    assert pages.page(first, "_results.html", render("b")) == "b"  # another template: its own page
+    assert pages.page(second, "search.html", render("c")) == "c"  # another response: its own page
+    assert renders == ["a", "b", "c"]
+    assert pages.page(first, "search.html", render("d")) == "d"  # two kept at most: the oldest went
+    assert pages.page(first, "x", render("y" * 101)) == "y" * 101  # too big to keep, still served
+    assert pages.page(first, "x", render("z")) == "z"
