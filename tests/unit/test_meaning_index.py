@@ -52,6 +52,6 @@ def test_a_section_of_several_windows_is_found_once_by_its_closest_window():
     nearest = MeaningIndex(windowed).nearest(question, count=10)
     found = [key for key, _ in nearest]
     assert found[0] == "p100.html#s" and len(found) == len(set(found))
-    assert nearest[0][1] == windowed.closeness(["p100.html#s"], question)[0]
+    assert nearest[0][1] == windowed.closeness(["p100.html#s"], question)[0]  # one measure for both
     assert np.isclose(nearest[0][1], question @ question, atol=1e-3)
     assert list(windowed.closeness(["p100.html#s", "p.html#nowhere"], question))[1] == 0.0
