@@ -67,7 +67,7 @@ class BuildReport:
     full: bool = False
     published: bool = False
     duplicate_groups: int = 0
-    embedded: int = 0
+    embedded: int = 0  # windows embedded by the model (a section that fits it has one)
     embedding_seconds: float = 0.0
     semantic: bool = False
     vectors: str = "none"  # "complete", "partial" (still being embedded) or "none"
@@ -201,12 +201,13 @@ def _previous_generation(index_dir: Path, full: bool) -> store.Generation | None
 
 
 def _vectors_as_asked(generation: store.Generation, semantic: bool) -> bool:
-    """True when the generation's vectors are as this build wants them (complete and made by this
-    build's model, or none)."""
+    """True when the generation's vectors are as this build wants them (complete, made by this
+    build's model and cut into windows as this build cuts them, or none)."""
     state = generation.info.get("vectors", "complete" if _has_vectors(generation.path) else "none")
     if not semantic:
         return state == "none"
-    return state == "complete" and _model_vectors(generation) is not None
+    vectors = _model_vectors(generation)
+    return state == "complete" and vectors is not None and vectors.windows == embeddings.WINDOWS_SCHEME
 
 
 def _derived_current(generation: store.Generation) -> bool:
@@ -389,17 +390,19 @@ class VectorPlan:
 
 def _plan_vectors(index_dir: Path, previous: store.Generation | None, finder: DuplicateFinder,
                   removed_keys: set[str]) -> VectorPlan:
-    """Carry the previous generation's vectors of unchanged sections; everything else is pending.
-    Vectors of the live generation (for --full) and of an interrupted build are reused by text hash."""
+    """Carry the previous generation's vectors of unchanged sections (all their windows); everything
+    else is pending. Vectors of the live generation (for --full), of an interrupted build and of
+    another windows scheme (after an upgrade: only sections cut otherwise need the model) are
+    reused by text hash."""
     reuse = _reusable_vectors(index_dir, previous)
     known = {**(reuse.by_hash() if reuse else {}), **_cached_vectors(index_dir)}
     keys = finder.sections
-    if previous is None or reuse is None:
+    if previous is None or reuse is None or reuse.windows != embeddings.WINDOWS_SCHEME:
         return VectorPlan(_no_vectors(), list(keys), known)
-    keep = [row for row, key in enumerate(reuse.keys) if key in keys and key not in removed_keys]
-    carried = SectionVectors([reuse.keys[r] for r in keep], [reuse.hashes[r] for r in keep],
+    keep = [row for row, key in enumerate(reuse.row_keys) if key in keys and key not in removed_keys]
+    carried = SectionVectors([reuse.row_keys[r] for r in keep], [reuse.hashes[r] for r in keep],
                              reuse.matrix[keep])
-    have = set(carried.keys)
+    have = set(carried.sections)
     return VectorPlan(carried, [key for key in keys if key not in have], known)
 
 
@@ -426,12 +429,14 @@ def _no_vectors() -> SectionVectors:
 
 
 def _joined(a: SectionVectors, b: SectionVectors) -> SectionVectors:
-    return SectionVectors([*a.keys, *b.keys], [*a.hashes, *b.hashes], np.vstack([a.matrix, b.matrix]))
+    # never the same section in both (b holds pending ones), so each section's rows stay together
+    return SectionVectors([*a.row_keys, *b.row_keys], [*a.hashes, *b.hashes], np.vstack([a.matrix, b.matrix]))
 
 
 def _embed_keys(searcher: Searcher, keys: list[str], plan: VectorPlan, report: BuildReport,
                 progress: Callable[[int, int], None] | None = None) -> SectionVectors:
-    """Vectors for the sections `keys` (read from the index), reusing known ones by text hash."""
+    """Vectors for the sections `keys` (read from the index), reusing known ones by text hash;
+    the report counts the windows embedded."""
     started = time.perf_counter()
     sections = [section_from_document(searcher.document(key=key)) for key in keys]
     vectors, computed = embeddings.embed_sections(sections, plan.known, progress)
@@ -478,7 +483,7 @@ def _publish_vectors(index_dir: Path, generation: store.Generation, plan: Vector
         for start in range(0, total, VECTOR_CHUNK):
             chunk = _embed_keys(searcher, plan.pending[start:start + VECTOR_CHUNK], plan, report)
             _cache_chunk(index_dir, chunk)
-            vectors, done = _joined(vectors, chunk), done + len(chunk.keys)
+            vectors, done = _joined(vectors, chunk), done + len(chunk.sections)
             if progress:
                 progress("embedding", done, total, "")
             if done < total and time.monotonic() - last_publish >= PUBLISH_VECTORS_EVERY:
@@ -497,9 +502,9 @@ def _publish_with_vectors(index_dir: Path, generation: store.Generation, vectors
         for name in (store.DUPLICATES_FILE, DUPLICATE_STATE_FILE, acronyms.ACRONYMS_FILE):
             os.link(generation.path / name, tmp / name)
         embeddings.write_vectors(tmp, vectors)
-        info = {**generation.info, "vectors": state, "vectors_done": len(vectors.keys)}
+        info = {**generation.info, "vectors": state, "vectors_done": len(vectors.sections)}
         published = store.publish(index_dir, tmp, info)
-    log.info("published %s with %d vectors (%s)", published.name, len(vectors.keys), state)
+    log.info("published %s with vectors of %d sections (%s)", published.name, len(vectors.sections), state)
     return published
 
 

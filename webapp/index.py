@@ -171,7 +171,7 @@ class LiveIndex:
                     "built_at": info.get("built_at"), "generation": live.name,
                     "semantic": live.vectors is not None,
                     "vectors": info.get("vectors", "complete" if live.vectors is not None else "none"),
-                    "vectors_done": len(live.vectors.keys) if live.vectors is not None else 0,
+                    "vectors_done": len(live.vectors.sections) if live.vectors is not None else 0,
                     **self._serving(live)}
 
     def _serving(self, live: Live) -> dict:

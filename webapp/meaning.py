@@ -31,7 +31,8 @@ SHORTLIST_FACTOR = 4
 
 
 class MeaningIndex:
-    """A generation's vectors reduced to KEPT_DIMENSIONS, for finding the nearest to a question."""
+    """A generation's vectors (every window's) reduced to KEPT_DIMENSIONS, for finding the
+    nearest sections to a question."""
 
     def __init__(self, vectors: SectionVectors) -> None:
         self.vectors = vectors
@@ -43,14 +44,13 @@ class MeaningIndex:
 
     def nearest(self, question: np.ndarray, count: int = NEAREST) -> list[tuple[str, float]]:
         """(section key, closeness) of up to `count` sections closest to the question vector,
-        closest first, none below MIN_CLOSENESS."""
+        closest first, none below MIN_CLOSENESS; each section once, by its closest window."""
         if not len(self.reduced):
             return []
         rough = self.reduced @ (question @ self.basis)
-        rows = np.sort(_top(rough, count * SHORTLIST_FACTOR))
-        exact = np.asarray(self.vectors.matrix[rows], dtype=np.float32) @ question
-        order = np.argsort(-exact)[:count]
-        return [(self.vectors.keys[rows[i]], float(exact[i])) for i in order if exact[i] >= MIN_CLOSENESS]
+        keys, exact = self.vectors.best_windows(_top(rough, count * SHORTLIST_FACTOR), question)
+        order = np.argsort(-exact, kind="stable")[:count]
+        return [(keys[i], float(exact[i])) for i in order if exact[i] >= MIN_CLOSENESS]
 
 
 def _directions(matrix: np.ndarray) -> np.ndarray:

@@ -195,11 +195,12 @@ def _abbreviated(words: list[str], acronym: str) -> str | None:
 
 def nearest_by_meaning(live: Live, text: str, count: int) -> list[dict]:
     """Stored fields of the sections closest in meaning to the text (none without vectors)."""
-    if live.vectors is None or live.encoder is None or not live.vectors.keys:
+    if live.vectors is None or live.encoder is None or not live.vectors.sections:
         return []
-    closeness = live.vectors.matrix @ live.encoder.encode([text])[0]
+    every_row = np.arange(len(live.vectors.row_keys))
+    keys, closeness = live.vectors.best_windows(every_row, live.encoder.encode([text])[0])
     best = np.argsort(-closeness)[:count]
-    found = (live.searcher.document(key=live.vectors.keys[row]) for row in best)
+    found = (live.searcher.document(key=keys[i]) for i in best)
     return [fields for fields in found if fields is not None]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from concurrent.futures import Future
 from functools import lru_cache
 
-import numpy as np
 from whoosh.searching import Searcher
 
 from indexer.analysis import analyze
@@ -167,8 +166,7 @@ def _with_meaning(ranked: list[Scored], text: str, live: Live, pending: Future |
     if live.vectors is None or not ranked:
         return ranked
     best = max(score for score, _ in ranked) or 1.0
-    rows = live.vectors.rows([c.key for _, c in ranked])
     question = (pending.result() if pending is not None else live.encoder.encode([text]))[0]
-    closeness = np.where(rows >= 0, live.vectors.matrix[rows] @ question, 0.0)
+    closeness = live.vectors.closeness([c.key for _, c in ranked], question)
     return [(score / best + SEMANTIC_WEIGHT * float(near), c)
             for (score, c), near in zip(ranked, closeness, strict=True)]

@@ -86,3 +86,43 @@ def test_vectors_made_by_another_model_are_not_searched_and_the_next_build_remak
     assert rebuilt.published and rebuilt.embedded == first.sections
     assert SearchService(index_dir, SynonymTable()).status()["semantic"] is True
     assert best_section(index_dir, semantic=True) == "going-away"
+
+
+# Over 280 word pieces about daily life, then advice on air travel that shares no word with
+# QUESTION: the answer lies wholly past the first window of the model.
+DAILY_LIFE = 2 * (
+    "Eating well helps you cope with treatment. Small meals every few hours are easier than three "
+    "large ones, and a snack before bed can help you sleep. Drink plenty of water through the day, and "
+    "ask your dietitian about supplements if you are losing weight. Some people find that cold foods "
+    "taste better than hot ones during treatment. Gentle exercise, such as a short walk after lunch, "
+    "can lift your mood and ease tiredness. Rest when you need to, but try to keep a routine of getting "
+    "up and going to bed at the same times. Tell your nurse if you feel low for more than a couple of "
+    "weeks: talking to someone often helps, and there are support groups that meet near most hospitals. ")
+AIR_TRAVEL = (
+    "Travelling by air: pack your medicines in your cabin bag, never in the suitcase that goes in the "
+    "hold. Carry a letter from your doctor saying what they are, and a copy of your prescription. "
+    "Airport security may ask about needles and syringes, so keep them with the letter. Check the time "
+    "difference before the trip so you keep to your usual schedule, and buy travel insurance that "
+    "covers your condition. If you will be away for more than a few weeks, ask your nurse whether "
+    "treatment can be arranged where you are staying. On a long flight, walk up and down the aisle now "
+    "and then and drink water. Keep the medicines that need a fridge in a cool bag, and ask the airline "
+    "in advance if you need to bring one on board. Some countries limit the drugs that visitors may "
+    "bring in, so check with the embassy before you book.")
+
+
+def test_an_answer_past_the_first_window_of_a_long_section_is_found_by_meaning(tmp_path, monkeypatch):
+    """The long section is embedded as several windows, the last one about air travel, so meaning
+    offers it; embedded as its first window only (the cap at one), it is not offered."""
+    pages = {**PAGES, "living/daily.html": page_html("Daily life", {"Day to day": DAILY_LIFE + AIR_TRAVEL},
+                                                    topic="Living with cancer")}
+    corpus = write_corpus(tmp_path / "corpus", pages)
+    assert len(embeddings.window_tokenizer().encode(DAILY_LIFE).ids) > embeddings.MAX_TOKENS
+
+    def anchors(index_dir) -> list[str]:
+        build_index(corpus, index_dir)
+        service = SearchService(index_dir, SynonymTable(), semantic=True)
+        return [hit.anchor for hit in service.search(SearchRequest(text=QUESTION), group_pages=False).results]
+
+    assert "day-to-day" in anchors(tmp_path / "windows")
+    monkeypatch.setattr(embeddings, "MAX_WINDOWS", 1)
+    assert "day-to-day" not in anchors(tmp_path / "first-window-only")

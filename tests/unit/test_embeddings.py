@@ -1,6 +1,9 @@
-"""Meaning vectors: the encoder, and how builds store and reuse a vector per section."""
+"""Meaning vectors: the encoder, and how builds store and reuse the vectors of each section's windows."""
+import json
+
 import numpy as np
 import pytest
+from sitegen import page_html, write_corpus
 
 from indexer import build, embeddings, store
 from indexer.build import build_index
@@ -41,7 +44,7 @@ def test_build_stores_one_vector_per_section_and_reembeds_only_edited_text(small
     index_dir = tmp_path / "index"
     report = build_index(small_corpus, index_dir)
     vectors = vectors_of(index_dir)
-    assert report.semantic and report.embedded == report.sections == len(vectors.keys)
+    assert report.semantic and report.embedded == report.sections == len(vectors.sections)
     assert vectors.matrix.shape == (report.sections, embeddings.DIMENSIONS)
     page = small_corpus / "net" / "treatment.html"
     page.write_text(page.read_text().replace("completely", "in one operation"), encoding="utf-8")
@@ -60,7 +63,7 @@ def test_no_semantic_is_remembered_until_vectors_are_asked_for(small_corpus, tmp
     assert not report.published and not report.semantic and report.embedded == 0
     report = build_index(small_corpus, index_dir, semantic=True)  # nothing changed but the choice
     assert report.published and report.embedded == report.sections and report.vectors == "complete"
-    assert len(vectors_of(index_dir).keys) == report.sections
+    assert len(vectors_of(index_dir).sections) == report.sections
 
 
 def test_many_sections_to_embed_publish_words_first_then_vectors(small_corpus, tmp_path, monkeypatch):
@@ -72,7 +75,7 @@ def test_many_sections_to_embed_publish_words_first_then_vectors(small_corpus, t
     def spy(index_dir, tmp, info):
         generation = original(index_dir, tmp, info)
         vectors = embeddings.read_vectors(generation.path)
-        published.append((info["vectors"], len(vectors.keys) if vectors else 0))
+        published.append((info["vectors"], len(vectors.sections) if vectors else 0))
         return generation
 
     monkeypatch.setattr(store, "publish", spy)
@@ -124,7 +127,7 @@ def test_vectors_are_read_back_memory_mapped_in_half_precision(tmp_path):
     vectors = embeddings.read_vectors(tmp_path)
     assert isinstance(vectors.matrix, np.memmap) and vectors.matrix.dtype == np.float16
     assert np.allclose(vectors.matrix[vectors.rows(["p.html#s3"])][0], matrix[3], atol=1e-2)
-    assert vectors.rows(["p.html#nowhere"])[0] == -1
+    assert len(vectors.rows(["p.html#nowhere"])) == 0
 
 
 @pytest.mark.parametrize(("rows", "keys", "dimensions"), [(5, 4, embeddings.DIMENSIONS), (5, 5, 16)])
@@ -153,3 +156,69 @@ def test_the_model_is_prepared_once_per_machine_and_never_left_half_written(tmp_
         assert embeddings.prepared_model() == made
     finally:
         embeddings.prepared_model.cache_clear()
+
+
+def advice(sentences: int, what: str) -> str:
+    """A long section's text: `sentences` distinct sentences of about 17 word pieces."""
+    return " ".join(f"Tip {n}: plan some {what} into day {n} and tell your nurse how it went."
+                    for n in range(sentences))
+
+
+@pytest.fixture
+def long_corpus(small_corpus):
+    """The small corpus with a page of two long sections (about 700 and 7,000 word pieces)."""
+    page = page_html("Rest and energy", {"Diary": advice(40, "rest"), "Every tip": advice(400, "walking")})
+    return write_corpus(small_corpus, {"living/rest.html": page})
+
+
+def window_rows(vectors: embeddings.SectionVectors, key: str) -> np.ndarray:
+    return np.asarray(vectors.matrix[vectors.rows([key])], dtype=np.float32)
+
+
+def test_a_long_section_gets_capped_windows_and_an_edit_reembeds_only_its_own(long_corpus, tmp_path):
+    index_dir = tmp_path / "index"
+    first = build_index(long_corpus, index_dir)
+    before = vectors_of(index_dir)
+    diary = window_rows(before, "living/rest.html#diary")
+    assert 2 <= len(diary) <= embeddings.MAX_WINDOWS
+    assert len(window_rows(before, "living/rest.html#every-tip")) == embeddings.MAX_WINDOWS  # capped
+    assert len(window_rows(before, "net/treatment.html#surgery")) == 1
+    assert first.embedded == len(before.row_keys) == first.sections - 2 + len(diary) + embeddings.MAX_WINDOWS
+
+    page = long_corpus / "living" / "rest.html"
+    # the diary's last sentence: its last window changes, the windows before it do not
+    page.write_text(page.read_text().replace("rest into day 39", "sleep into day 39"), encoding="utf-8")
+    report = build_index(long_corpus, index_dir)
+    after = vectors_of(index_dir)
+    edited = window_rows(after, "living/rest.html#diary")
+    assert report.parsed == 1 and 1 <= report.embedded < len(diary)
+    assert np.array_equal(edited[0], diary[0]) and not np.allclose(edited[-1], diary[-1])
+    for key in before.sections:
+        if key != "living/rest.html#diary":
+            assert np.array_equal(window_rows(after, key), window_rows(before, key)), key
+
+
+def test_vectors_from_before_windows_are_searched_and_the_next_build_embeds_only_long_sections(
+        long_corpus, tmp_path):
+    """A generation written before windows has one row per section and no windows scheme: it
+    reads as it is, and the next build embeds the long sections' windows, reusing the rest."""
+    index_dir = tmp_path / "index"
+    build_index(long_corpus, index_dir)
+    generation = current_generation(index_dir).path
+    current = vectors_of(index_dir)
+    firsts = [current.rows([key])[0] for key in current.sections]
+    long_keys = {"living/rest.html#diary", "living/rest.html#every-tip"}
+    hashes = ["not this text" if current.row_keys[r] in long_keys else current.hashes[r] for r in firsts]
+    old = embeddings.SectionVectors([current.row_keys[r] for r in firsts], hashes,
+                                    np.asarray(current.matrix[firsts]), current.model)
+    embeddings.write_vectors(generation, old)
+    listing = json.loads((generation / embeddings.VECTOR_KEYS_FILE).read_text())
+    del listing["windows"]
+    (generation / embeddings.VECTOR_KEYS_FILE).write_text(json.dumps(listing))
+
+    stored = vectors_of(index_dir)
+    assert stored.windows == "" and stored.sections == current.sections
+    assert len(stored.row_keys) == len(stored.sections)
+    report = build_index(long_corpus, index_dir)
+    assert report.published and report.embedded == len(current.row_keys) - len(current.sections) + 2
+    assert vectors_of(index_dir).windows == embeddings.WINDOWS_SCHEME
