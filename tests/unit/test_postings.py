@@ -75,3 +75,11 @@ def test_warming_scores_the_commonest_lists_and_reports_progress(searcher):
     assert len(calls) == 2
     commonest = searcher.reader().most_frequent_terms("body", 1)[0][1].decode()
     assert postings._scored.get(("body", commonest)) is not None  # the first search finds it ready
+
+
+@pytest.mark.parametrize("field", ["body", "title"])
+def test_the_commonest_terms_across_segments_are_whooshs_own(searcher, field):
+    """Warming reads each segment's lexicon once instead of every term in every segment, and
+    still finds the terms Whoosh ranks most frequent over the whole index."""
+    whoosh_top = [btext for _, btext in searcher.reader().most_frequent_terms(field, 5)]
+    assert Postings(searcher, b=0.5, k1=1.0).most_frequent(field, 5) == whoosh_top
