@@ -10,6 +10,7 @@ from whoosh.reading import IndexReader
 from whoosh.spelling import Corrector
 
 from indexer.analysis import american_spelling
+from webapp.postings import term_totals
 
 # Below this length one edit is allowed, from it two: "mums" must not become "much". Long words
 # are mostly rare names (of conditions, drugs, bacteria) that people spell as they hear them, so
@@ -38,7 +39,8 @@ class SiteSpelling:
     @classmethod
     def from_reader(cls, reader: IndexReader, field: str = "spelling") -> SiteSpelling:
         """The vocabulary of an index's spelling field, with how many pages use each word."""
-        pages = {term.decode("utf-8"): info.doc_frequency() for term, info in reader.iter_field(field)}
+        counts = term_totals(reader, field, lambda info: info.doc_frequency())
+        pages = {term.decode("utf-8"): int(count) for term, count in sorted(counts.items())}
         return cls(pages, pages)
 
     def words(self) -> list[str]:
