@@ -39,8 +39,9 @@ from indexer.workers import PageDone, index_pages
 
 log = logging.getLogger(__name__)
 
-# Up to this many sections needing the model are embedded before publishing (an edited page:
-# seconds); more are embedded after the words index is live, so search is never held up.
+# Up to this many windows of sections needing the model are embedded before publishing (an
+# edited page: seconds); more are embedded after the words index is live, so search is never
+# held up. Counted in windows, as a long section is up to four runs of the model.
 INLINE_EMBEDDING = 256
 # Sections embedded between saves of the resumable cache, and seconds between publishing the
 # vectors so far while a long embedding runs.
@@ -261,13 +262,15 @@ def _write_vectors_now(index: Index, tmp: Path, plan: VectorPlan | None, report:
     if plan is None:
         return "none"
     vectors, state = plan.carried, "partial" if plan.pending else "complete"
-    if plan.pending and len(plan.pending) <= INLINE_EMBEDDING:
+    if plan.pending and len(plan.pending) <= INLINE_EMBEDDING:  # no window count needed above
         def embedding_progress(done: int, total: int) -> None:
             if progress:
                 progress("embedding", done, total, "")
         with index.searcher() as searcher:
-            vectors = _joined(vectors, _embed_keys(searcher, plan.pending, plan, report, embedding_progress))
-        state = "complete"
+            sections = _sections(searcher, plan.pending)
+        if sum(len(embeddings.passage_windows(s)) for s in sections) <= INLINE_EMBEDDING:
+            vectors = _joined(vectors, _embed(sections, plan, report, embedding_progress))
+            state = "complete"
     embeddings.write_vectors(tmp, vectors)
     return state
 
@@ -435,10 +438,20 @@ def _joined(a: SectionVectors, b: SectionVectors) -> SectionVectors:
 
 def _embed_keys(searcher: Searcher, keys: list[str], plan: VectorPlan, report: BuildReport,
                 progress: Callable[[int, int], None] | None = None) -> SectionVectors:
-    """Vectors for the sections `keys` (read from the index), reusing known ones by text hash;
-    the report counts the windows embedded."""
+    """Vectors for the sections `keys` (read from the index), reusing known ones by text hash."""
+    return _embed(_sections(searcher, keys), plan, report, progress)
+
+
+def _sections(searcher: Searcher, keys: list[str]) -> list[Section]:
+    """The sections `keys`, read back from the index."""
+    return [section_from_document(searcher.document(key=key)) for key in keys]
+
+
+def _embed(sections: list[Section], plan: VectorPlan, report: BuildReport,
+           progress: Callable[[int, int], None] | None = None) -> SectionVectors:
+    """Vectors for `sections`, reusing known ones by text hash; the report counts the windows
+    embedded and the time taken."""
     started = time.perf_counter()
-    sections = [section_from_document(searcher.document(key=key)) for key in keys]
     vectors, computed = embeddings.embed_sections(sections, plan.known, progress)
     report.embedded += computed
     report.embedding_seconds += time.perf_counter() - started

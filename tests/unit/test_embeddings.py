@@ -222,3 +222,24 @@ def test_vectors_from_before_windows_are_searched_and_the_next_build_embeds_only
     report = build_index(long_corpus, index_dir)
     assert report.published and report.embedded == len(current.row_keys) - len(current.sections) + 2
     assert vectors_of(index_dir).windows == embeddings.WINDOWS_SCHEME
+
+
+def test_an_edit_whose_sections_need_many_windows_publishes_its_words_first(small_corpus, tmp_path,
+                                                                          monkeypatch):
+    """The work done before an edit is searchable is bounded in runs of the model, not in
+    sections: one long new section of several windows waits for its vectors like many sections."""
+    index_dir = tmp_path / "index"
+    build_index(small_corpus, index_dir)
+    monkeypatch.setattr(build, "INLINE_EMBEDDING", 2)  # one section, but more windows than that
+    published = []
+    original = store.publish
+
+    def spy(index_dir, tmp, info):
+        published.append(info["vectors"])
+        return original(index_dir, tmp, info)
+
+    monkeypatch.setattr(store, "publish", spy)
+    write_corpus(small_corpus, {"living/rest.html": page_html("Rest", {"Diary": advice(40, "rest")})})
+    report = build_index(small_corpus, index_dir)
+    assert published == ["partial", "complete"] and report.vectors == "complete"
+    assert len(window_rows(vectors_of(index_dir), "living/rest.html#diary")) >= 3
