@@ -85,9 +85,9 @@ class Encoder:
 
     def __init__(self, model_path: Path, tokenizer_path: Path, threads: int = 0) -> None:
         import onnxruntime
+        from tokenizers import Tokenizer
 
         self.model_id = file_id(model_path)
-        from tokenizers import Tokenizer
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
@@ -335,8 +335,7 @@ class SectionVectors:
         self._spans: dict[str, tuple[int, int]] = dict(zip(self.sections, zip(starts, ends, strict=True),
                                                            strict=True))
         if len(self._spans) != len(self.sections):
-            repeated = next(key for key in self.sections if self.sections.count(key) > 1)
-            raise ValueError(f"the rows of {repeated} are not consecutive")
+            raise ValueError(f"the rows of {_first_repeated(self.sections)} are not consecutive")
         self._section_of_row = np.repeat(np.arange(len(starts), dtype=np.int32),
                                          np.diff(np.array([*starts, count], dtype=np.int64)))
         # rows that are not their section's first window (see LATER_WINDOW_PENALTY)
@@ -388,6 +387,17 @@ class SectionVectors:
     def by_hash(self) -> dict[str, np.ndarray]:
         """Text hash -> vector, for reuse by the next build."""
         return {h: np.asarray(self.matrix[row], dtype=np.float32) for row, h in enumerate(self.hashes)}
+
+
+def _first_repeated(keys: list[str]) -> str:
+    """The first key met a second time (one pass: a damaged file of 80,000 keys is refused at
+    once, not after comparing every key with every other)."""
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            return key
+        seen.add(key)
+    raise ValueError("no key is repeated")
 
 
 def embed_sections(sections: Sequence[Section], known: dict[str, np.ndarray],

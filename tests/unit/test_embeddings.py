@@ -243,3 +243,12 @@ def test_an_edit_whose_sections_need_many_windows_publishes_its_words_first(smal
     report = build_index(small_corpus, index_dir)
     assert published == ["partial", "complete"] and report.vectors == "complete"
     assert len(window_rows(vectors_of(index_dir), "living/rest.html#diary")) >= 3
+
+
+def test_vectors_whose_section_rows_are_apart_read_as_none(tmp_path):
+    """A section's windows are consecutive rows; a file where they are not is damaged."""
+    matrix = np.ones((3, embeddings.DIMENSIONS), dtype=np.float32)
+    embeddings.write_vectors(tmp_path, embeddings.SectionVectors(["a", "a", "b"], ["1", "2", "3"], matrix))
+    listing = json.loads((tmp_path / embeddings.VECTOR_KEYS_FILE).read_text())
+    (tmp_path / embeddings.VECTOR_KEYS_FILE).write_text(json.dumps({**listing, "keys": ["a", "b", "a"]}))
+    assert embeddings.read_vectors(tmp_path) is None
