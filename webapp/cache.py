@@ -20,7 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +204,39 @@ class SharedResults:
         return db
 
 
+class LRU:
+    """A least-recently-used cache bounded by the total weight of its values (by default, one
+    each) and, if given, by how many it holds; thread-safe. A value heavier than the whole
+    capacity is not kept."""
+
+    def __init__(self, capacity: int, weigh: Callable[[Any], int] = lambda value: 1,
+                 max_items: int | None = None) -> None:
+        self.capacity, self.max_items = capacity, max_items
+        self.size = 0
+        self._weigh = weigh
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        size = self._weigh(value)
+        with self._lock:
+            if key in self._items or size > self.capacity:
+                return
+            self._items[key] = value
+            self.size += size
+            while self.size > self.capacity or (self.max_items is not None
+                                                and len(self._items) > self.max_items):
+                _, dropped = self._items.popitem(last=False)
+                self.size -= self._weigh(dropped)
+
+
 # Pages rendered from cached responses, kept per worker (a results page is ~20-40K characters).
 RENDERED_ENTRIES = 256
 RENDERED_CHARS = 8_000_000
@@ -218,29 +251,14 @@ class RenderedPages:
     entry is only ever found for that very object (ids are reused only once an object is gone)."""
 
     def __init__(self, max_entries: int = RENDERED_ENTRIES, max_chars: int = RENDERED_CHARS) -> None:
-        self.max_entries, self.max_chars = max_entries, max_chars
-        self._pages: OrderedDict[tuple[int, Hashable], tuple[object, str]] = OrderedDict()
-        self._chars = 0
-        self._lock = threading.Lock()
+        self._pages = LRU(max_chars, lambda kept: len(kept[1]), max_items=max_entries)
 
     def page(self, response: object, form: Hashable, render: Callable[[], str]) -> str:
         """The page `render` makes of `response` in `form` (template and options), rendered once."""
         key = (id(response), form)
-        with self._lock:
-            kept = self._pages.get(key)
-            if kept is not None and kept[0] is response:
-                self._pages.move_to_end(key)
-                return kept[1]
+        kept = self._pages.get(key)
+        if kept is not None and kept[0] is response:
+            return kept[1]
         html = render()
-        with self._lock:
-            self._forget(key)
-            self._pages[key] = (response, html)
-            self._chars += len(html)
-            while self._pages and (len(self._pages) > self.max_entries or self._chars > self.max_chars):
-                self._forget(next(iter(self._pages)))
+        self._pages.put(key, (response, html))
         return html
-
-    def _forget(self, key: tuple[int, Hashable]) -> None:
-        kept = self._pages.pop(key, None)
-        if kept is not None:
-            self._chars -= len(kept[1])

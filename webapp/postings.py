@@ -10,9 +10,8 @@ the index (term statistics, stored fields, positions for phrase checks).
 from __future__ import annotations
 
 import heapq
-import threading
-from collections import Counter, OrderedDict
-from collections.abc import Callable, Hashable
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +20,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
+
+from webapp.cache import LRU
 
 # Decoded posting lists and field lengths kept per worker. The common words' lists are what a
 # search cannot afford to decode again; 80,000 sections' postings of every searched field would
@@ -45,39 +46,9 @@ _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.flo
 _NOTHING = np.zeros(0, dtype=np.int64)
 
 
-class _LRU:
-    """A least-recently-used cache bounded by the total weight of its values (by default, one
-    each); thread-safe."""
-
-    def __init__(self, capacity: int, weigh: Callable[[Any], int] = lambda value: 1) -> None:
-        self.capacity = capacity
-        self.size = 0
-        self._weigh = weigh
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any | None:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: Any) -> None:
-        size = self._weigh(value)
-        with self._lock:
-            if key in self._items or size > self.capacity:
-                return
-            self._items[key] = value
-            self.size += size
-            while self.size > self.capacity:
-                _, dropped = self._items.popitem(last=False)
-                self.size -= self._weigh(dropped)
-
-
-def _arrays_lru(capacity: int) -> _LRU:
+def _arrays_lru(capacity: int) -> LRU:
     """An LRU of tuples of numpy arrays, bounded by their bytes."""
-    return _LRU(capacity, lambda arrays: sum(array.nbytes for array in arrays))
+    return LRU(capacity, lambda arrays: sum(array.nbytes for array in arrays))
 
 
 def _frozen(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
@@ -88,7 +59,7 @@ def _frozen(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
 
 
 _CACHE = _arrays_lru(CACHE_BYTES)
-_STORED = _LRU(STORED_CHARS, lambda fields: sum(len(v) for v in fields.values() if isinstance(v, str)))
+_STORED = LRU(STORED_CHARS, lambda fields: sum(len(v) for v in fields.values() if isinstance(v, str)))
 
 
 @dataclass(frozen=True)
@@ -364,15 +335,15 @@ def _read_lengths(reader: IndexReader, field: str) -> np.ndarray:
     return codes
 
 
-_KEYS = _LRU(16)  # segments lately served
+_KEYS = LRU(16)  # segments lately served
 # Blocks of encoded positions kept per worker (a block of 128 postings' positions is a few KB).
 POSITION_BLOCKS = 512
-_BLOCKS = _LRU(POSITION_BLOCKS)
+_BLOCKS = LRU(POSITION_BLOCKS)
 # Whether a phrase stands in a document's field, for the documents lately checked: the phrases
 # people search, and the synonyms' ("neuroendocrine tumour" for every NET), come back to the
 # same sections, and checking positions was most of a phrase's cost (~100 bytes an entry).
 PHRASE_CHECKS = 65_536
-_PHRASE_HITS = _LRU(PHRASE_CHECKS)
+_PHRASE_HITS = LRU(PHRASE_CHECKS)
 
 
 def _segment_keys(segment: _Segment) -> list[str]:
